@@ -1,0 +1,89 @@
+"""Mark the boilerplate of scraped news so that no claim is ever taken from it.
+
+Lines are marked, never deleted: offsets into the original text stay valid, and the report can
+list what was set aside so an editor can see nothing real was thrown away.
+"""
+
+from __future__ import annotations
+
+import re
+
+from factcheck.models import Article, BoilerplateLine, Span
+
+# Each rule names why a line was set aside. A rule only fires on a short line: a real paragraph
+# that happens to mention a newsletter or a photo is news, not navigation.
+_RULES: list[tuple[str, re.Pattern[str]]] = [
+    ("related link", re.compile(
+        r"^(see also|read more|read also|also read|related( \w+)?|more from|recommended|"
+        r"most read|watch|listen)\b", re.I)),
+    ("navigation", re.compile(r"^(previous|next|prev)\s+(article|story|post|page)\b", re.I)),
+    # Upper case only: "Next week, officials said ..." is news.
+    ("navigation", re.compile(r"^(PREV|NEXT)\s")),
+    ("navigation", re.compile(r"^(tags?|topics?|filed under)\s*:", re.I)),
+    ("navigation", re.compile(r"^the article is in \w+\.?$", re.I)),
+    ("navigation", re.compile(r"^(skip to (main )?content|back to top|advertisement|sponsored)\b",
+                              re.I)),
+    ("follow prompt", re.compile(
+        r"\b(follow us|like us on|sign up|subscribe|newsletter|download (our|the) app)\b", re.I)),
+    ("comment prompt", re.compile(
+        r"\b(comments?\s*\(\d+\)|join the (discussion|conversation)|leave a comment|"
+        r"share this|share on|\d+\s+comments?|enter your (comment|name)|leave a reply|"
+        r"comment (data|policy)|akismet)\b", re.I)),
+    ("follow prompt", re.compile(r"^for (the )?latest (news|updates)\b", re.I)),
+    ("byline", re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")),
+    ("byline", re.compile(r"^by\s+[A-Z][\w.'-]+(\s+[A-Z][\w.'-]+){0,3}\s*(\||,|$)")),
+    ("photo credit", re.compile(
+        r"^(photo|image|picture|video)\s*(author|caption|credit|source|copyright)\b", re.I)),
+    ("markup debris", re.compile(r"(type=\"image/|<[a-z]+[^>]*>|&[a-z]+;)", re.I)),
+    ("timestamp", re.compile(r"^\d+\s*(hour|minute|day)\(?s?\)?\s+ago$", re.I)),
+    ("copyright", re.compile(r"(^©|\ball rights reserved\b)", re.I)),
+]  # fmt: skip
+
+_MAX_BOILERPLATE_WORDS = 25
+
+
+def classify_line(line: str) -> str | None:
+    """Return why ``line`` is boilerplate, or ``None`` when it is article text."""
+    stripped = line.strip().lstrip("•·-–—*> ").strip()
+    if not stripped or len(stripped.split()) > _MAX_BOILERPLATE_WORDS:
+        return None
+    for reason, pattern in _RULES:
+        if pattern.search(stripped):
+            return reason
+    return None
+
+
+def find_boilerplate(text: str) -> list[BoilerplateLine]:
+    """Mark every boilerplate line of ``text``, with its span and the rule that matched."""
+    found: list[BoilerplateLine] = []
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        reason = classify_line(body)
+        if reason is not None:
+            found.append(
+                BoilerplateLine(
+                    span=Span(start=offset, end=offset + len(body)),
+                    text=body.strip(),
+                    reason=reason,
+                )
+            )
+        offset += len(line)
+    return found
+
+
+def clean(article: Article) -> Article:
+    """Return the article with its boilerplate lines marked."""
+    return article.model_copy(update={"boilerplate": find_boilerplate(article.text)})
+
+
+def clean_text(article: Article) -> str:
+    """The article text a model sees: boilerplate lines left out, everything else verbatim."""
+    parts: list[str] = []
+    cursor = 0
+    for line in article.boilerplate:
+        parts.append(article.text[cursor : line.span.start])
+        cursor = line.span.end
+    parts.append(article.text[cursor:])
+    # Dropping a line leaves its blank neighbours behind; fold them so the prompt stays tidy.
+    return re.sub(r"\n{3,}", "\n\n", "".join(parts)).strip()

@@ -1,0 +1,118 @@
+"""The ``factcheck`` command: a thin shell over the Python API.
+
+Errors become one line on stderr and an exit status here, and only here.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from factcheck.errors import FactcheckError
+from factcheck.llm import LLM, MODES, redact, resolve_config
+from factcheck.load import load_cluster
+from factcheck.pipeline import check_cluster
+from factcheck.report import render_json, render_markdown, render_terminal
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Cross-check the claims of a news story cluster against every article in it.",
+)
+
+
+class Format(StrEnum):
+    """Report formats."""
+
+    terminal = "terminal"
+    markdown = "markdown"
+    json = "json"
+
+
+# Model options, shared by every command that calls a model.
+ModelOpt = Annotated[str | None, typer.Option("--model", help="Model name [env: FACTCHECK_MODEL]")]
+BaseUrlOpt = Annotated[
+    str | None,
+    typer.Option("--base-url", help="OpenAI-compatible endpoint [env: FACTCHECK_BASE_URL]"),
+]
+ModeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--mode", help=f"Structured-output mode: {', '.join(MODES)} (default: by endpoint)"
+    ),
+]
+ConcurrencyOpt = Annotated[
+    int, typer.Option("--concurrency", min=1, help="Model calls in flight at once")
+]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log retries and re-asks")]
+
+
+@app.callback()
+def main() -> None:
+    """Cross-check the claims of a news story cluster against every article in it."""
+
+
+@app.command()
+def report(
+    cluster_dir: Annotated[Path, typer.Argument(help="Folder with one file per article")],
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.terminal,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here, not stdout")] = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    mode: ModeOpt = None,
+    concurrency: ConcurrencyOpt = 8,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Extract, merge and cross-check the claims of CLUSTER_DIR, and print the report."""
+    _setup_logging(verbose)
+    config = None
+    try:
+        cluster = load_cluster(cluster_dir)
+        config = resolve_config(model=model, base_url=base_url, mode=mode, concurrency=concurrency)
+        result = check_cluster(cluster, llm=LLM(config))
+    except FactcheckError as exc:
+        _fail(redact(str(exc), config), exc.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    if format is Format.json:
+        _emit(render_json(result), out)
+    elif format is Format.markdown:
+        _emit(render_markdown(result), out)
+    elif out is not None:
+        with out.open("w", encoding="utf-8") as handle:
+            render_terminal(result, Console(file=handle, width=120, no_color=True))
+    else:
+        render_terminal(result, Console())
+
+
+def _emit(text: str, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {out}: {exc.strerror}", 2)
+
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(f"factcheck: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.ERROR,
+        format="factcheck: %(levelname)s %(name)s: %(message)s",
+    )
+    # instructor logs every failed attempt at ERROR; our own lines already say what happened.
+    logging.getLogger("instructor").setLevel(logging.INFO if verbose else logging.CRITICAL)
+    for noisy in ("httpx2", "httpcore2", "openai"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

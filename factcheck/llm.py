@@ -1,0 +1,267 @@
+"""The one module that talks to a model: configuration, client, structured calls, errors.
+
+Stages call :meth:`LLM.structured` and get a validated Pydantic object, an ``AnswerError`` they
+can degrade on (unresolved cells, a warning), or a ``ModelCallError`` that ends the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+from collections.abc import Mapping
+from typing import Any, TypeVar
+from urllib.parse import urlparse
+
+import httpx2
+import instructor
+import openai
+from pydantic import BaseModel, Field, SecretStr, ValidationError
+
+from factcheck.errors import AnswerError, ConfigError, ModelCallError
+from factcheck.models import Usage
+from factcheck.transport import (
+    CURRENT_CALL,
+    CallTag,
+    MeteredTransport,
+    RetryingTransport,
+    RetryPolicy,
+)
+
+T = TypeVar("T", bound=BaseModel)
+
+MODES: dict[str, instructor.Mode] = {
+    "tools": instructor.Mode.TOOLS,
+    "json": instructor.Mode.JSON,
+    "json_schema": instructor.Mode.JSON_SCHEMA,
+    "md_json": instructor.Mode.MD_JSON,
+}
+
+CONFIG_HINT = (
+    "no model configured: pass --model (or set FACTCHECK_MODEL), plus --base-url "
+    "(FACTCHECK_BASE_URL) for a local server and OPENAI_API_KEY for OpenAI; see the README"
+)
+
+
+class ModelConfig(BaseModel):
+    """Everything needed to reach a model. The key is a secret: never dumped, logged or stored."""
+
+    model: str
+    base_url: str | None = None
+    api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
+    mode: str | None = Field(default=None, description="tools, json, json_schema or md_json")
+    concurrency: int = Field(default=8, ge=1)
+    timeout: float = 120.0
+    temperature: float | None = 0.0
+    max_tokens: int | None = None
+    max_reasks: int = Field(default=2, ge=0, description="Re-asks after an invalid answer.")
+    retry: RetryPolicy = Field(default_factory=RetryPolicy)
+
+    def instructor_mode(self) -> instructor.Mode:
+        """The structured-output mode: the one asked for, else the endpoint's best fit.
+
+        OpenAI and Azure OpenAI get tool calls; local servers (vLLM, Ollama, llama.cpp) get
+        JSON mode, which all of them support.
+        """
+        if self.mode:
+            return MODES[self.mode]
+        host = urlparse(self.base_url).hostname or "" if self.base_url else "api.openai.com"
+        if host.endswith(("openai.com", "openai.azure.com")):
+            return instructor.Mode.TOOLS
+        return instructor.Mode.JSON
+
+    @property
+    def endpoint(self) -> str:
+        """The base URL in use, for messages."""
+        return self.base_url or "https://api.openai.com/v1"
+
+
+def resolve_config(
+    model: str | None = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    mode: str | None = None,
+    env: Mapping[str, str] | None = None,
+    **settings: Any,
+) -> ModelConfig:
+    """Build a config from explicit values, falling back to the environment.
+
+    Flags win over ``FACTCHECK_MODEL``, ``FACTCHECK_BASE_URL``, ``FACTCHECK_MODE`` and
+    ``OPENAI_API_KEY``. Raises ``ConfigError`` when no model is named, when OpenAI is the
+    endpoint and there is no key, or for an unknown mode.
+    """
+    env = os.environ if env is None else env
+    model = model or env.get("FACTCHECK_MODEL")
+    if not model:
+        raise ConfigError(CONFIG_HINT)
+    base_url = base_url or env.get("FACTCHECK_BASE_URL") or None
+    api_key = api_key or env.get("OPENAI_API_KEY") or None
+    mode = mode or env.get("FACTCHECK_MODE") or None
+    if mode is not None and mode not in MODES:
+        raise ConfigError(f"unknown mode '{mode}': use one of {', '.join(MODES)}")
+    if api_key is None and base_url is None:
+        raise ConfigError(
+            "OPENAI_API_KEY is not set (OpenAI needs a key; for a local server pass --base-url)"
+        )
+    return ModelConfig(model=model, base_url=base_url, api_key=api_key, mode=mode, **settings)
+
+
+class LLM:
+    """A configured model gateway: bounded concurrency, retries, re-asks, metering.
+
+    Pass ``transport`` to put something else under the SDK: tests pass a fake server there.
+    One gateway may serve several runs; each run passes its own ``Usage`` ledger.
+    """
+
+    def __init__(self, config: ModelConfig, transport: httpx2.AsyncBaseTransport | None = None):
+        self.config = config
+        self._transport = transport
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._client: instructor.AsyncInstructor | None = None
+        self._semaphore: asyncio.Semaphore | None = None
+
+    def _session(self) -> tuple[instructor.AsyncInstructor, asyncio.Semaphore]:
+        # HTTP connections and semaphores belong to one event loop; the sync API runs a new
+        # loop per call, so the client is rebuilt whenever the loop changes.
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._semaphore is None or self._loop is not loop:
+            inner = self._transport or httpx2.AsyncHTTPTransport()
+            http = httpx2.AsyncClient(
+                transport=RetryingTransport(MeteredTransport(inner), self.config.retry),
+                timeout=self.config.timeout,
+            )
+            key = self.config.api_key.get_secret_value() if self.config.api_key else "no-key"
+            sdk = openai.AsyncOpenAI(
+                api_key=key,
+                base_url=self.config.base_url,
+                max_retries=0,
+                timeout=self.config.timeout,
+                http_client=http,
+                # gzip only: it is always decodable, and recorded cassettes stay readable.
+                default_headers={"Accept-Encoding": "gzip"},
+            )
+            self._client = instructor.from_openai(sdk, mode=self.config.instructor_mode())
+            self._semaphore = asyncio.Semaphore(self.config.concurrency)
+            self._loop = loop
+        return self._client, self._semaphore
+
+    async def structured(
+        self,
+        *,
+        stage: str,
+        response_model: type[T],
+        messages: list[dict[str, str]],
+        context: dict[str, Any],
+        usage: Usage,
+    ) -> T:
+        """Ask for a ``response_model`` answer; ``context`` fills the templates and validators.
+
+        Raises ``AnswerError`` when the answer stays invalid after re-asks or is truncated,
+        and ``ModelCallError`` when the endpoint refuses or keeps failing.
+        """
+        client, semaphore = self._session()
+        sampling: dict[str, Any] = {}
+        if self.config.temperature is not None:
+            sampling["temperature"] = self.config.temperature
+        if self.config.max_tokens is not None:
+            sampling["max_tokens"] = self.config.max_tokens
+        token = CURRENT_CALL.set(CallTag(stage=stage, usage=usage))
+        try:
+            async with semaphore:
+                return await client.create(
+                    model=self.config.model,
+                    response_model=response_model,
+                    messages=messages,  # type: ignore[arg-type]
+                    context=context,
+                    max_retries=self.config.max_reasks,
+                    strict=False,
+                    **sampling,
+                )
+        except instructor.core.IncompleteOutputException as exc:
+            raise AnswerError(
+                "the answer was cut off at the token limit",
+                raw=completion_text(exc.last_completion),
+            ) from exc
+        except instructor.core.InstructorRetryException as exc:
+            cause = exc.__cause__
+            if isinstance(cause, openai.APIError):
+                raise self._call_error(cause) from exc
+            reason = _first_line(str(cause or exc))
+            raise AnswerError(
+                f"no valid answer after {exc.n_attempts} attempts: {reason}",
+                raw=completion_text(exc.last_completion),
+            ) from exc
+        except openai.APIError as exc:
+            raise self._call_error(exc) from exc
+        finally:
+            CURRENT_CALL.reset(token)
+
+    def _call_error(self, exc: openai.APIError) -> ModelCallError:
+        where = self.config.endpoint
+        attempts = self.config.retry.attempts
+        if isinstance(exc, openai.AuthenticationError):
+            text = f"{where} refused the API key (401): check OPENAI_API_KEY"
+        elif isinstance(exc, openai.NotFoundError):
+            text = f"{where} has no model '{self.config.model}' (404): check --model"
+        elif isinstance(exc, openai.APITimeoutError):
+            text = f"{where} timed out {attempts} times in a row"
+        elif isinstance(exc, openai.APIConnectionError):
+            text = f"cannot reach {where} after {attempts} attempts: check --base-url"
+        elif isinstance(exc, openai.APIStatusError):
+            status = exc.status_code
+            if status in (429, 408, 409) or status >= 500:
+                text = f"{where} kept failing: HTTP {status} on all {attempts} attempts"
+            else:
+                text = f"{where} rejected the request (HTTP {status}): {_api_message(exc)}"
+        else:
+            text = f"{where}: {exc}"
+        return ModelCallError(redact(text, self.config))
+
+
+def completion_text(completion: Any) -> str | None:
+    """The answer text of a chat completion: the tool-call arguments, else the message text."""
+    try:
+        message = completion.choices[0].message
+    except (AttributeError, IndexError, TypeError):
+        return None
+    if getattr(message, "tool_calls", None):
+        return message.tool_calls[0].function.arguments
+    return message.content
+
+
+def parse_lenient(response_model: type[T], raw: str | None) -> T | None:
+    """Parse an answer without its validation context, to salvage what is valid in it."""
+    if not raw:
+        return None
+    text = raw.strip()
+    fenced = re.search(r"```(?:json)?\s*(.*?)```", text, re.S)
+    if fenced:
+        text = fenced.group(1)
+    try:
+        return response_model.model_validate(json.loads(text))
+    except (ValueError, ValidationError):
+        return None
+
+
+def redact(text: str, config: ModelConfig | None = None) -> str:
+    """Remove the API key, and anything shaped like one, from a message."""
+    if config is not None and config.api_key is not None:
+        secret = config.api_key.get_secret_value()
+        if secret:
+            text = text.replace(secret, "[redacted]")
+    return re.sub(r"\b(sk|key)-[A-Za-z0-9_\-*]{8,}", "[redacted]", text)
+
+
+def _api_message(exc: openai.APIStatusError) -> str:
+    body = exc.body
+    if isinstance(body, dict):
+        message = body.get("message") or (body.get("error") or {}).get("message")
+        if message:
+            return _first_line(str(message))
+    return _first_line(exc.message)
+
+
+def _first_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    return lines[0][:300] if lines else ""

@@ -1,0 +1,181 @@
+"""Pydantic models for every data contract that crosses a module boundary."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class Label(StrEnum):
+    """How one article stands towards one claim. Spelled as in the JSON contract."""
+
+    SUPPORTED = "supported"
+    CONTRADICTED = "contradicted"
+    NOT_MENTIONED = "not_mentioned"
+    # Not a judgement: the answer for this cell could not be obtained. Never counted as a label.
+    UNRESOLVED = "unresolved"
+
+
+class Span(BaseModel):
+    """Character offsets ``[start, end)`` into an article's original text."""
+
+    start: int
+    end: int
+
+
+class BoilerplateLine(BaseModel):
+    """A line of an article recognised as boilerplate; never a source of claims."""
+
+    span: Span
+    text: str
+    reason: str
+
+
+class Article(BaseModel):
+    """One article of a cluster, with its original text and the boilerplate found in it."""
+
+    id: str = Field(description="The article file's stem.")
+    title: str
+    text: str = Field(description="The body as loaded; every offset points into it.")
+    outlet: str | None = None
+    url: str | None = None
+    published: str | None = None
+    boilerplate: list[BoilerplateLine] = Field(default_factory=list)
+
+
+class Cluster(BaseModel):
+    """Several articles about one event."""
+
+    id: str
+    name: str
+    articles: list[Article]
+
+    def article(self, article_id: str) -> Article:
+        """Return the article with this id."""
+        for article in self.articles:
+            if article.id == article_id:
+                return article
+        raise KeyError(article_id)
+
+
+class Quote(BaseModel):
+    """A verbatim passage of an article and where it stands."""
+
+    text: str
+    span: Span
+
+
+class ExtractedClaim(BaseModel):
+    """A claim as one article states it."""
+
+    article_id: str
+    text: str
+    quote: Quote
+
+
+class CanonicalClaim(BaseModel):
+    """A claim after merging: one fact, the articles that state it, and their own quotes."""
+
+    id: str
+    text: str
+    sources: list[str] = Field(description="Ids of the articles that state the claim.")
+    quotes: dict[str, Quote] = Field(
+        default_factory=dict, description="Article id -> the quote that states the claim there."
+    )
+
+
+class Verdict(BaseModel):
+    """How one article stands towards one canonical claim, with its evidence."""
+
+    claim_id: str
+    article_id: str
+    label: Label
+    evidence: str | None = None
+    rationale: str = ""
+    evidence_span: Span | None = None
+
+
+class StageUsage(BaseModel):
+    """Requests and tokens spent by one pipeline stage (every attempt, re-asks included)."""
+
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
+class Usage(BaseModel):
+    """Usage per stage; the totals are what the JSON contract reports."""
+
+    stages: dict[str, StageUsage] = Field(default_factory=dict)
+
+    @property
+    def calls(self) -> int:
+        """Requests sent, over all stages."""
+        return sum(s.calls for s in self.stages.values())
+
+    @property
+    def input_tokens(self) -> int:
+        """Prompt tokens, over all stages."""
+        return sum(s.input_tokens for s in self.stages.values())
+
+    @property
+    def output_tokens(self) -> int:
+        """Completion tokens, over all stages."""
+        return sum(s.output_tokens for s in self.stages.values())
+
+    def add(self, stage: str, input_tokens: int, output_tokens: int) -> None:
+        """Count one request of ``stage``."""
+        entry = self.stages.setdefault(stage, StageUsage())
+        entry.calls += 1
+        entry.input_tokens += input_tokens
+        entry.output_tokens += output_tokens
+
+
+class Report(BaseModel):
+    """Everything one run found about a cluster; every renderer reads only this."""
+
+    cluster: str
+    cluster_name: str
+    model: str
+    prompts: dict[str, str]
+    articles: list[Article]
+    claims: list[CanonicalClaim]
+    verdicts: list[Verdict]
+    usage: Usage
+    warnings: list[str] = Field(default_factory=list)
+
+    def verdict(self, claim_id: str, article_id: str) -> Verdict | None:
+        """Return the verdict of one cell, if there is one."""
+        for verdict in self.verdicts:
+            if verdict.claim_id == claim_id and verdict.article_id == article_id:
+                return verdict
+        return None
+
+    def to_contract(self) -> dict:
+        """The ``--format json`` document, with exactly the keys DESIGN.md fixes."""
+        return {
+            "cluster": self.cluster,
+            "model": self.model,
+            "prompts": dict(self.prompts),
+            "articles": [{"id": a.id, "title": a.title} for a in self.articles],
+            "claims": [
+                {"id": c.id, "text": c.text, "sources": list(c.sources)} for c in self.claims
+            ],
+            "verdicts": [
+                {
+                    "claim_id": v.claim_id,
+                    "article_id": v.article_id,
+                    "label": v.label.value,
+                    "evidence": v.evidence,
+                    "rationale": v.rationale,
+                }
+                for v in self.verdicts
+            ],
+            "usage": {
+                "calls": self.usage.calls,
+                "input_tokens": self.usage.input_tokens,
+                "output_tokens": self.usage.output_tokens,
+                "stages": {name: s.model_dump() for name, s in self.usage.stages.items()},
+            },
+        }

@@ -1,0 +1,166 @@
+"""The orchestrator: load → extract → merge → check → report, as three waves of calls.
+
+Calls for a cluster of N articles: N extractions, one merge (more only for very large
+clusters), N checks: 2N+1, never one call per (claim, article) pair.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Iterable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from factcheck.check import check_article, stated_verdict
+from factcheck.errors import ModelCallError
+from factcheck.extract import extract_claims
+from factcheck.llm import LLM, ModelConfig, resolve_config
+from factcheck.load import load_cluster
+from factcheck.merge import merge_claims
+from factcheck.models import CanonicalClaim, Cluster, Report, Usage, Verdict
+from factcheck.prompts import prompt_versions
+
+T = TypeVar("T")
+
+SINGLE_ARTICLE_NOTE = (
+    "only one article in this cluster: its claims are listed, nothing to cross-check"
+)
+
+
+def _gateway(llm: LLM | None, config: ModelConfig | None) -> LLM:
+    if llm is not None:
+        return llm
+    return LLM(config or resolve_config())
+
+
+def _as_cluster(cluster: Cluster | str | Path) -> Cluster:
+    return cluster if isinstance(cluster, Cluster) else load_cluster(cluster)
+
+
+async def _wave(calls: Iterable[Awaitable[T]]) -> list[T]:
+    """Run calls concurrently; the first fatal error cancels the rest and is raised as itself."""
+    tasks: list[asyncio.Task[T]] = []
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(call) for call in calls]  # type: ignore[arg-type]
+    except* ModelCallError as errors:
+        raise errors.exceptions[0] from None
+    return [task.result() for task in tasks]
+
+
+async def _check_wave(
+    llm: LLM, cluster: Cluster, claims: list[CanonicalClaim], usage: Usage
+) -> tuple[list[Verdict], list[str]]:
+    warnings: list[str] = []
+    jobs = [
+        (article, [c for c in claims if article.id not in c.sources])
+        for article in cluster.articles
+    ]
+    results = await _wave(check_article(llm, article, todo, usage) for article, todo in jobs)
+    checked: dict[tuple[str, str], Verdict] = {}
+    for verdicts, notes in results:
+        warnings.extend(notes)
+        checked.update({(v.claim_id, v.article_id): v for v in verdicts})
+    verdicts = [
+        stated_verdict(claim, article.id) if article.id in claim.sources
+        else checked[(claim.id, article.id)]
+        for claim in claims
+        for article in cluster.articles
+    ]  # fmt: skip
+    return verdicts, warnings
+
+
+async def acheck_cluster(
+    cluster: Cluster | str | Path,
+    *,
+    llm: LLM | None = None,
+    config: ModelConfig | None = None,
+) -> Report:
+    """Extract, merge and cross-check every claim of a cluster; the async twin of check_cluster."""
+    cluster = _as_cluster(cluster)
+    llm = _gateway(llm, config)
+    usage = Usage()
+    warnings: list[str] = []
+    extracted_per_article = await _wave(
+        extract_claims(llm, article, usage) for article in cluster.articles
+    )
+    extracted = []
+    for claims, notes in extracted_per_article:
+        extracted.extend(claims)
+        warnings.extend(notes)
+    claims, notes = await merge_claims(llm, [a.id for a in cluster.articles], extracted, usage)
+    warnings.extend(notes)
+    if len(cluster.articles) == 1:
+        warnings.append(SINGLE_ARTICLE_NOTE)
+    verdicts, notes = await _check_wave(llm, cluster, claims, usage)
+    warnings.extend(notes)
+    return Report(
+        cluster=cluster.id,
+        cluster_name=cluster.name,
+        model=llm.config.model,
+        prompts=prompt_versions(),
+        articles=cluster.articles,
+        claims=claims,
+        verdicts=verdicts,
+        usage=usage,
+        warnings=warnings,
+    )
+
+
+async def acheck_claims(
+    cluster: Cluster | str | Path,
+    claims: Sequence[str],
+    *,
+    llm: LLM | None = None,
+    config: ModelConfig | None = None,
+) -> Report:
+    """Check claims an editor brings against every article; the async twin of check_claims.
+
+    No extraction or merge: one call per article, and every article is checked for every claim.
+    """
+    cluster = _as_cluster(cluster)
+    llm = _gateway(llm, config)
+    usage = Usage()
+    width = max(2, len(str(len(claims))))
+    canonical = [
+        CanonicalClaim(id=f"c{n:0{width}d}", text=text.strip(), sources=[])
+        for n, text in enumerate(claims, 1)
+        if text.strip()
+    ]
+    verdicts, warnings = await _check_wave(llm, cluster, canonical, usage)
+    return Report(
+        cluster=cluster.id,
+        cluster_name=cluster.name,
+        model=llm.config.model,
+        prompts=prompt_versions(("check",)),
+        articles=cluster.articles,
+        claims=canonical,
+        verdicts=verdicts,
+        usage=usage,
+        warnings=warnings,
+    )
+
+
+def check_cluster(
+    cluster: Cluster | str | Path,
+    *,
+    llm: LLM | None = None,
+    config: ModelConfig | None = None,
+) -> Report:
+    """Extract, merge and cross-check every claim of a cluster (a folder path or a Cluster).
+
+    With neither ``llm`` nor ``config``, the model is configured from the environment.
+    Call :func:`acheck_cluster` instead from inside a running event loop.
+    """
+    return asyncio.run(acheck_cluster(cluster, llm=llm, config=config))
+
+
+def check_claims(
+    cluster: Cluster | str | Path,
+    claims: Sequence[str],
+    *,
+    llm: LLM | None = None,
+    config: ModelConfig | None = None,
+) -> Report:
+    """Check the given claim texts against every article of the cluster."""
+    return asyncio.run(acheck_claims(cluster, claims, llm=llm, config=config))

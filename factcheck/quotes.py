@@ -1,0 +1,70 @@
+"""Finding a model's quote in an article: verbatim, up to whitespace and typographic quotes.
+
+Nothing looser is allowed on purpose. A fuzzy match would let a paraphrase pass as evidence, and
+the whole point of a quote is that an editor can find it, word for word, in the article.
+"""
+
+from __future__ import annotations
+
+import re
+
+from factcheck.models import Article, Span
+
+_TYPOGRAPHIC = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+        "\u00ab": '"', "\u00bb": '"',
+    }
+)  # fmt: skip
+_WHITESPACE = re.compile(r"\s+")
+
+# Shorter quotes match too easily ("the", "he said") to show anything.
+MIN_QUOTE_CHARS = 8
+
+
+def _normalise_with_offsets(text: str) -> tuple[str, list[int]]:
+    """Fold typographic quotes and whitespace runs; remember each kept char's original offset."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    in_space = False
+    for i, ch in enumerate(text.translate(_TYPOGRAPHIC)):
+        if ch.isspace():
+            if not in_space:
+                chars.append(" ")
+                offsets.append(i)
+            in_space = True
+            continue
+        in_space = False
+        chars.append(ch)
+        offsets.append(i)
+    return "".join(chars), offsets
+
+
+def normalise(text: str) -> str:
+    """The form in which quotes are compared: typographic quotes folded, whitespace collapsed."""
+    return _WHITESPACE.sub(" ", text.translate(_TYPOGRAPHIC)).strip()
+
+
+def find_quote(text: str, quote: str, excluded: list[Span] | None = None) -> Span | None:
+    """Return the span of the first occurrence of ``quote`` in ``text`` outside ``excluded``.
+
+    ``None`` when the quote is too short, absent, or only found inside an excluded span.
+    """
+    needle = normalise(quote)
+    if len(needle.replace(" ", "")) < MIN_QUOTE_CHARS:
+        return None
+    haystack, offsets = _normalise_with_offsets(text)
+    excluded = excluded or []
+    start = haystack.find(needle)
+    while start != -1:
+        span = Span(start=offsets[start], end=offsets[start + len(needle) - 1] + 1)
+        if not any(span.start < ex.end and ex.start < span.end for ex in excluded):
+            return span
+        start = haystack.find(needle, start + 1)
+    return None
+
+
+def find_in_article(article: Article, quote: str) -> Span | None:
+    """Find ``quote`` in the article's text, never inside a boilerplate line."""
+    return find_quote(article.text, quote, [line.span for line in article.boilerplate])
