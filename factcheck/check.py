@@ -143,14 +143,18 @@ async def check_article(
     except AnswerError as exc:
         salvaged = parse_lenient(CheckAnswer, exc.raw)
         usable: dict[str, Verdict] = {}
+        problems: dict[str, str] = {}
         for v in salvaged.verdicts if salvaged else []:
-            if (
-                v.claim_id in wanted
-                and v.claim_id not in usable
-                and not _evidence_problem(article, v)
-            ):
+            if v.claim_id not in wanted or v.claim_id in usable:
+                continue
+            problem = _evidence_problem(article, v)
+            if problem:
+                problems[v.claim_id] = problem
+            else:
                 usable[v.claim_id] = _to_verdict(article, v)
         reason = f"check of {article.id} failed: {exc.reason}"
-        verdicts = [usable.get(c) or unresolved(c, article.id, reason) for c in wanted]
+        verdicts = [
+            usable.get(c) or unresolved(c, article.id, problems.get(c, reason)) for c in wanted
+        ]
         lost = sum(v.label is Label.UNRESOLVED for v in verdicts)
         return verdicts, [f"{reason}; {lost} of {len(wanted)} cell(s) unresolved"]

@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 import httpx2
 import instructor
 import openai
+from instructor.core import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel, Field, SecretStr, ValidationError
 
 from factcheck.errors import AnswerError, ConfigError, ModelCallError
@@ -178,16 +179,16 @@ class LLM:
                     strict=False,
                     **sampling,
                 )
-        except instructor.core.IncompleteOutputException as exc:
+        except IncompleteOutputException as exc:
             raise AnswerError(
                 "the answer was cut off at the token limit",
                 raw=completion_text(exc.last_completion),
             ) from exc
-        except instructor.core.InstructorRetryException as exc:
+        except InstructorRetryException as exc:
             cause = exc.__cause__
             if isinstance(cause, openai.APIError):
                 raise self._call_error(cause) from exc
-            reason = _first_line(str(cause or exc))
+            reason = _invalid_reason(cause or exc)
             raise AnswerError(
                 f"no valid answer after {exc.n_attempts} attempts: {reason}",
                 raw=completion_text(exc.last_completion),
@@ -251,6 +252,18 @@ def redact(text: str, config: ModelConfig | None = None) -> str:
         if secret:
             text = text.replace(secret, "[redacted]")
     return re.sub(r"\b(sk|key)-[A-Za-z0-9_\-*]{8,}", "[redacted]", text)
+
+
+def _invalid_reason(exc: BaseException) -> str:
+    """Say what was wrong with an answer in one line (pydantic's own first line says little)."""
+    if isinstance(exc, ValidationError) and exc.errors():
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        message = str(first["msg"]).removeprefix("Value error, ")
+        return _first_line(f"{where}: {message}" if where else message)
+    if isinstance(exc, json.JSONDecodeError):
+        return "the answer is not valid JSON"
+    return _first_line(str(exc))
 
 
 def _api_message(exc: openai.APIStatusError) -> str:

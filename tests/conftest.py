@@ -1,0 +1,98 @@
+"""Test tiers: unit tests; a fake model at the HTTP boundary; cassettes of a scripted stub.
+
+Cassettes live in ``cassettes/scripted-stub/``: they were recorded against ``scripted_stub.py``,
+a rule-based fixture, and test plumbing only. Re-record them (after a prompt change, say) with
+``pytest --record-mode=rewrite tests/test_cassettes.py``: the stub starts by itself.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from factcheck import LLM, ModelConfig
+from factcheck.transport import RetryPolicy
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_CLUSTER = ROOT.parent / "shared" / "clusters" / "nk-russia-arms"
+EXAMPLE_CLUSTER = ROOT / "examples" / "riverside-bridge"
+DUMMY_KEY = "sk-test-dummy-key-never-recorded-0123456789"
+# Fast backoff: tests exercise the retry logic, not the waiting.
+FAST_RETRY = RetryPolicy(attempts=4, initial_wait=0.001, max_wait=0.01)
+# Replays need no server: VCR answers before any connection is made (and the network is blocked).
+REPLAY_BASE_URL = "http://127.0.0.1:9/v1"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test sees the developer's model settings, keys or home folder."""
+    for name in list(os.environ):
+        if name.startswith(("FACTCHECK_", "OPENAI_", "AZURE_OPENAI_")):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+@pytest.fixture
+def shared_cluster() -> Path:
+    """The seed cluster from ../shared; skipped in a clone that has no ../shared."""
+    if not SHARED_CLUSTER.is_dir():
+        pytest.skip(f"seed cluster not found at {SHARED_CLUSTER} (only CI has ../shared)")
+    return SHARED_CLUSTER
+
+
+def _keep_headers(headers: dict, keep: set[str]) -> dict:
+    return {k: v for k, v in headers.items() if k.lower() in keep}
+
+
+def _scrub_request(request):  # type: ignore[no-untyped-def]
+    request.headers = _keep_headers(dict(request.headers), {"content-type"})
+    return request
+
+
+def _scrub_response(response: dict) -> dict:
+    response["headers"] = _keep_headers(response["headers"], {"content-type", "retry-after"})
+    return response
+
+
+@pytest.fixture(scope="module")
+def vcr_config() -> dict:
+    """Cassettes keep no credentials and no headers beyond what replay needs."""
+    return {
+        "filter_headers": ["authorization", "api-key", "openai-organization", "openai-project"],
+        "before_record_request": _scrub_request,
+        "before_record_response": _scrub_response,
+        "decode_compressed_response": True,
+        # Host and port differ between recording (a stub on a free port) and replay.
+        "match_on": ["method", "path", "query", "body"],
+    }
+
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
+    """Scripted-stub cassettes, labelled as such by their folder."""
+    return str(ROOT / "cassettes" / "scripted-stub" / request.module.__name__.split(".")[-1])
+
+
+@pytest.fixture
+def stub_llm(request: pytest.FixtureRequest) -> Iterator[Callable[..., LLM]]:
+    """Build an LLM on a scripted-stub scenario: a live stub when recording, else replay."""
+    recording = request.config.getoption("--record-mode") not in ("none", None)
+    stub = None
+    if recording:
+        from tests.scripted_stub import ScriptedStub
+
+        stub = ScriptedStub().start()
+
+    def make(model: str = "scripted-stub", **settings: object) -> LLM:
+        base_url = stub.base_url if stub else REPLAY_BASE_URL
+        settings.setdefault("retry", FAST_RETRY)
+        config = ModelConfig(model=model, base_url=base_url, api_key=DUMMY_KEY, **settings)
+        return LLM(config)
+
+    yield make
+    if stub is not None:
+        stub.stop()

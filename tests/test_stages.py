@@ -1,0 +1,261 @@
+"""Stage logic against hand-written answers from a fake endpoint (fixtures, not a model)."""
+
+import asyncio
+
+from factcheck import Label, Usage
+from factcheck.check import check_article
+from factcheck.clean import clean
+from factcheck.extract import extract_claims
+from factcheck.merge import article_aliases, merge_claims
+from factcheck.models import Article, CanonicalClaim, ExtractedClaim, Quote, Span
+from tests.fakes import FakeEndpoint, completion, user_message
+
+BODY = (
+    "Fire chief Dana Whitlock said four people were injured.\n\n"
+    "See also: Council approves parking rules\n\n"
+    "The council closed the bridge until further notice."
+)
+ARTICLE = clean(Article(id="a1", title="Bridge falls", text=BODY))
+FAKE_QUOTE = "The minister confirmed the shipment."
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def claim_item(quote, claim=None):
+    return {"quote": quote, "claim": claim or quote}
+
+
+# --- extract -------------------------------------------------------------------------------
+
+
+def test_extract_keeps_verbatim_quotes_with_spans():
+    fake = FakeEndpoint(
+        [
+            {
+                "claims": [
+                    claim_item(
+                        "four people were injured",
+                        "Fire chief Dana Whitlock said four people were injured.",
+                    ),
+                    claim_item("The council closed the bridge until further notice."),
+                ]
+            }
+        ]
+    )
+    claims, warnings = run(extract_claims(fake.llm(), ARTICLE, Usage()))
+    assert warnings == []
+    assert [c.text for c in claims] == [
+        "Fire chief Dana Whitlock said four people were injured.",
+        "The council closed the bridge until further notice.",
+    ]
+    span = claims[0].quote.span
+    assert BODY[span.start : span.end] == "four people were injured"
+
+
+def test_extract_never_shows_boilerplate_to_the_model():
+    fake = FakeEndpoint([{"claims": []}])
+    run(extract_claims(fake.llm(), ARTICLE, Usage()))
+    assert "See also" not in user_message(fake.requests[0])
+    assert "four people were injured" in user_message(fake.requests[0])
+
+
+def test_hallucinated_quote_is_reasked_with_the_reason():
+    fake = FakeEndpoint(
+        [
+            {"claims": [claim_item(FAKE_QUOTE)]},
+            {"claims": [claim_item("The council closed the bridge until further notice.")]},
+        ]
+    )
+    usage = Usage()
+    claims, warnings = run(extract_claims(fake.llm(), ARTICLE, usage))
+    assert len(fake.requests) == 2 and usage.stages["extract"].calls == 2
+    assert FAKE_QUOTE in fake.requests[1]["messages"][-1]["content"]  # the re-ask names it
+    assert [c.quote.text for c in claims] == ["The council closed the bridge until further notice."]
+    assert warnings == []
+
+
+def test_quote_that_stays_invalid_is_dropped_with_a_warning_never_kept():
+    bad = {"claims": [claim_item(FAKE_QUOTE), claim_item("four people were injured")]}
+    fake = FakeEndpoint([bad, bad, bad])
+    claims, warnings = run(extract_claims(fake.llm(max_reasks=2), ARTICLE, Usage()))
+    assert len(fake.requests) == 3
+    assert [c.quote.text for c in claims] == ["four people were injured"]
+    assert any(FAKE_QUOTE in w and "dropped" in w for w in warnings)
+
+
+def test_quote_from_a_boilerplate_line_is_rejected():
+    bad = {"claims": [claim_item("See also: Council approves parking rules")]}
+    fake = FakeEndpoint([bad, bad, bad])
+    claims, _ = run(extract_claims(fake.llm(), ARTICLE, Usage()))
+    assert claims == []
+
+
+def test_malformed_json_is_reasked():
+    fake = FakeEndpoint(["Sure! {claims: [", {"claims": [claim_item("four people were injured")]}])
+    claims, warnings = run(extract_claims(fake.llm(), ARTICLE, Usage()))
+    assert len(fake.requests) == 2 and len(claims) == 1 and warnings == []
+
+
+def test_article_text_is_data_not_a_template():
+    text = "The sign read {{ 7 * 7 }} and {% if true %}open{% endif %} all week long."
+    article = clean(Article(id="t", title="{{ title }}", text=text))
+    fake = FakeEndpoint([{"claims": [claim_item("The sign read {{ 7 * 7 }}")]}])
+    claims, _ = run(extract_claims(fake.llm(), article, Usage()))
+    sent = user_message(fake.requests[0])
+    assert text in sent and "<title>{{ title }}</title>" in sent
+    assert "49" not in sent
+    assert claims[0].quote.text == "The sign read {{ 7 * 7 }}"
+
+
+# --- merge ---------------------------------------------------------------------------------
+
+
+def extracted(article_id, text):
+    return ExtractedClaim(
+        article_id=article_id, text=text, quote=Quote(text=text, span=Span(start=0, end=len(text)))
+    )
+
+
+def test_aliases_run_past_z():
+    aliases = article_aliases([f"a{i}" for i in range(28)])
+    assert (aliases["a0"], aliases["a25"], aliases["a26"], aliases["a27"]) == ("A", "Z", "AA", "AB")
+
+
+def test_merge_groups_become_canonical_claims_with_all_sources():
+    claims = [
+        extracted("x", "Four were hurt."),
+        extracted("x", "The bridge shut."),
+        extracted("y", "Four people were injured."),
+        extracted("z", "Seven were injured."),
+    ]
+    fake = FakeEndpoint([{"groups": [{"ids": ["A1", "B1"], "claim": "Four people were injured."}]}])
+    canonical, warnings = run(merge_claims(fake.llm(), ["x", "y", "z"], claims, Usage()))
+    assert warnings == []
+    assert [(c.id, c.text, c.sources) for c in canonical] == [
+        ("c01", "Four people were injured.", ["x", "y"]),
+        ("c02", "The bridge shut.", ["x"]),
+        ("c03", "Seven were injured.", ["z"]),
+    ]
+    assert "A1: Four were hurt." in user_message(fake.requests[0])
+
+
+def test_merge_answer_with_unknown_or_repeated_ids_is_reasked():
+    claims = [extracted("x", "One."), extracted("y", "Uno.")]
+    fake = FakeEndpoint(
+        [
+            {
+                "groups": [
+                    {"ids": ["A1", "C9"], "claim": "One."},
+                    {"ids": ["A1", "B1"], "claim": "1"},
+                ]
+            },
+            {"groups": [{"ids": ["A1", "B1"], "claim": "One."}]},
+        ]
+    )
+    canonical, _ = run(merge_claims(fake.llm(), ["x", "y"], claims, Usage()))
+    assert len(fake.requests) == 2
+    assert "unknown id C9" in fake.requests[1]["messages"][-1]["content"]
+    assert [c.sources for c in canonical] == [["x", "y"]]
+
+
+def test_merge_in_chunks_carries_earlier_groups_as_k_items():
+    claims = [extracted("x", "One."), extracted("y", "Uno."), extracted("z", "Eins.")]
+    fake = FakeEndpoint(
+        [
+            {"groups": [{"ids": ["A1", "B1"], "claim": "One."}]},
+            {"groups": [{"ids": ["K1", "C1"], "claim": "The number one."}]},
+        ]
+    )
+    canonical, _ = run(merge_claims(fake.llm(), ["x", "y", "z"], claims, Usage(), chunk_size=2))
+    assert "K1: One." in user_message(fake.requests[1])
+    assert [(c.text, c.sources) for c in canonical] == [("The number one.", ["x", "y", "z"])]
+
+
+def test_single_article_needs_no_merge_call():
+    fake = FakeEndpoint([])
+    canonical, _ = run(
+        merge_claims(fake.llm(), ["x"], [extracted("x", "A."), extracted("x", "B.")], Usage())
+    )
+    assert fake.requests == [] and len(canonical) == 2
+
+
+# --- check ---------------------------------------------------------------------------------
+
+CLAIMS = [
+    CanonicalClaim(id="c01", text="Seven people were injured.", sources=["b"]),
+    CanonicalClaim(id="c02", text="The bridge closed.", sources=["b"]),
+    CanonicalClaim(id="c03", text="The mayor resigned.", sources=["b"]),
+]
+GOOD_CHECK = {
+    "verdicts": [
+        {
+            "claim_id": "c01",
+            "evidence": "four people were injured",
+            "rationale": "4 not 7",
+            "label": "contradicted",
+        },
+        {
+            "claim_id": "c02",
+            "evidence": "The council closed the bridge",
+            "rationale": "same",
+            "label": "supported",
+        },
+        {"claim_id": "c03", "evidence": None, "rationale": "absent", "label": "not_mentioned"},
+    ]
+}
+
+
+def test_check_gives_one_grounded_verdict_per_claim():
+    fake = FakeEndpoint([GOOD_CHECK])
+    verdicts, warnings = run(check_article(fake.llm(), ARTICLE, CLAIMS, Usage()))
+    assert [(v.claim_id, v.label) for v in verdicts] == [
+        ("c01", Label.CONTRADICTED),
+        ("c02", Label.SUPPORTED),
+        ("c03", Label.NOT_MENTIONED),
+    ]
+    assert (
+        BODY[verdicts[0].evidence_span.start : verdicts[0].evidence_span.end]
+        == verdicts[0].evidence
+    )
+    assert warnings == []
+    prompt = user_message(fake.requests[0])
+    assert prompt.index("four people were injured") < prompt.index("c01: Seven people")
+
+
+def test_check_with_missing_or_extra_ids_is_reasked():
+    wrong = {
+        "verdicts": [
+            *GOOD_CHECK["verdicts"][:2],
+            {"claim_id": "c99", "evidence": None, "rationale": "?", "label": "not_mentioned"},
+        ]
+    }
+    fake = FakeEndpoint([wrong, GOOD_CHECK])
+    verdicts, _ = run(check_article(fake.llm(), ARTICLE, CLAIMS, Usage()))
+    assert len(fake.requests) == 2
+    reask = fake.requests[1]["messages"][-1]["content"]
+    assert "no verdict for c03" in reask and "unknown claim ids c99" in reask
+    assert len(verdicts) == 3
+
+
+def test_unverifiable_cells_become_unresolved_not_not_mentioned():
+    # Evidence for c01 is never verbatim; c02 and c03 are fine: only c01 is lost.
+    bad = {
+        "verdicts": [
+            dict(GOOD_CHECK["verdicts"][0], evidence="eight people died"),
+            *GOOD_CHECK["verdicts"][1:],
+        ]
+    }
+    fake = FakeEndpoint([bad, bad, bad])
+    verdicts, warnings = run(check_article(fake.llm(), ARTICLE, CLAIMS, Usage()))
+    assert [v.label for v in verdicts] == [Label.UNRESOLVED, Label.SUPPORTED, Label.NOT_MENTIONED]
+    assert "not a verbatim passage" in verdicts[0].rationale
+    assert "1 of 3 cell(s) unresolved" in warnings[0]
+
+
+def test_truncated_check_answer_leaves_every_cell_unresolved_with_the_reason():
+    fake = FakeEndpoint([completion('{"verdicts": [{"claim_id": "c01", "evid', "length")])
+    verdicts, _ = run(check_article(fake.llm(), ARTICLE, CLAIMS, Usage()))
+    assert [v.label for v in verdicts] == [Label.UNRESOLVED] * 3
+    assert all("cut off" in v.rationale for v in verdicts)
