@@ -15,6 +15,7 @@ import pytest
 
 from factcheck import LLM, ModelConfig
 from factcheck.transport import RetryPolicy
+from tests.sealed_cassettes import SealedSerializer, cluster_key, match_body_digest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_CLUSTER = ROOT.parent / "shared" / "clusters" / "nk-russia-arms"
@@ -24,6 +25,12 @@ DUMMY_KEY = "sk-test-dummy-key-never-recorded-0123456789"
 FAST_RETRY = RetryPolicy(attempts=4, initial_wait=0.001, max_wait=0.01)
 # Replays need no server: VCR answers before any connection is made (and the network is blocked).
 REPLAY_BASE_URL = "http://127.0.0.1:9/v1"
+
+
+def pytest_recording_configure(config: pytest.Config, vcr: object) -> None:
+    """Register the sealed serializer and the digest matcher the seed-cluster cassette uses."""
+    vcr.register_serializer("sealed", SealedSerializer(cluster_key(SHARED_CLUSTER)))  # type: ignore[attr-defined]
+    vcr.register_matcher("body_digest", match_body_digest)  # type: ignore[attr-defined]
 
 
 @pytest.fixture(autouse=True)
@@ -67,7 +74,8 @@ def vcr_config() -> dict:
         "before_record_response": _scrub_response,
         "decode_compressed_response": True,
         # Host and port differ between recording (a stub on a free port) and replay.
-        "match_on": ["method", "path", "query", "body"],
+        # Bodies are compared by digest, so sealed cassettes (which keep only digests) match too.
+        "match_on": ["method", "path", "query", "body_digest"],
     }
 
 
@@ -78,21 +86,24 @@ def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def stub_llm(request: pytest.FixtureRequest) -> Iterator[Callable[..., LLM]]:
-    """Build an LLM on a scripted-stub scenario: a live stub when recording, else replay."""
-    recording = request.config.getoption("--record-mode") not in ("none", None)
-    stub = None
-    if recording:
-        from tests.scripted_stub import ScriptedStub
+def stub_base_url(request: pytest.FixtureRequest, record_mode: str) -> Iterator[str]:
+    """A live scripted stub's URL while recording cassettes; a dead address when replaying."""
+    if record_mode == "none":
+        yield REPLAY_BASE_URL
+        return
+    from tests.scripted_stub import ScriptedStub
 
-        stub = ScriptedStub().start()
+    with ScriptedStub() as stub:
+        yield stub.base_url
+
+
+@pytest.fixture
+def stub_llm(stub_base_url: str) -> Callable[..., LLM]:
+    """Build an LLM on a scripted-stub scenario (the model name picks the scenario)."""
 
     def make(model: str = "scripted-stub", **settings: object) -> LLM:
-        base_url = stub.base_url if stub else REPLAY_BASE_URL
         settings.setdefault("retry", FAST_RETRY)
-        config = ModelConfig(model=model, base_url=base_url, api_key=DUMMY_KEY, **settings)
+        config = ModelConfig(model=model, base_url=stub_base_url, api_key=DUMMY_KEY, **settings)
         return LLM(config)
 
-    yield make
-    if stub is not None:
-        stub.stop()
+    return make

@@ -1,0 +1,579 @@
+"""A scripted OpenAI-compatible chat-completions server, used only to record VCR cassettes.
+
+This is a fixture: its answers test plumbing, never accuracy. No model runs here. Every answer
+comes from a few deterministic rules (sentence splitting and word overlap), so a recorded
+cassette exercises requests, re-asks, retries, metering and report building without pretending
+to say anything true about an article.
+
+It serves ``POST /v1/chat/completions`` and understands the three structured answers factcheck
+asks for (``ExtractionAnswer``, ``MergeAnswer``, ``CheckAnswer``) in instructor's JSON mode
+(``response_format`` plus the schema in the system message) and tools mode (one forced tool).
+The request's ``model`` picks a scenario; see ``SCENARIOS``.
+
+Use it as a context manager::
+
+    with ScriptedStub() as stub:
+        llm = LLM(ModelConfig(model="scripted-stub", base_url=stub.base_url))
+
+or in the foreground: ``python -m tests.scripted_stub --port 8765``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+NORMAL = "scripted-stub"
+HALLUCINATED_QUOTE = "scripted-stub-hallucinated-quote"
+ALWAYS_HALLUCINATES = "scripted-stub-always-hallucinates"
+RATE_LIMITED = "scripted-stub-rate-limited"
+SERVER_ERROR = "scripted-stub-server-error"
+MALFORMED_JSON = "scripted-stub-malformed-json"
+TRUNCATED = "scripted-stub-truncated"
+WRONG_IDS = "scripted-stub-wrong-ids"
+
+SCENARIOS: dict[str, str] = {
+    NORMAL: "answers by the rules: first sentences as claims, word overlap for merge and check",
+    HALLUCINATED_QUOTE: "extract: a first attempt adds a claim whose quote is not in the article",
+    ALWAYS_HALLUCINATES: "extract: every attempt adds a claim whose quote is not in the article",
+    RATE_LIMITED: "every distinct request body gets HTTP 429 (Retry-After: 0) the first time",
+    SERVER_ERROR: "every request gets HTTP 500",
+    MALFORMED_JSON: "extract: a first attempt answers text that is not JSON",
+    TRUNCATED: "check: every answer is cut in half, finish_reason 'length'",
+    WRONG_IDS: "check: a first attempt drops the last verdict and adds one for c999",
+}
+
+STAGES = ("ExtractionAnswer", "MergeAnswer", "CheckAnswer")
+CHAT_PATH = "/v1/chat/completions"
+
+FABRICATED_QUOTE = "The minister confirmed the shipment had already arrived in port."
+MALFORMED_TEXT = 'Sure! Here are the claims: {claims: [quote: "The article says'
+
+EXTRACT_COUNT = 4
+EXTRACT_MIN_WORDS = 6
+MERGE_THRESHOLD = 0.4
+CHECK_THRESHOLD = 0.35
+# factcheck refuses quotes shorter than this (letters, not spaces): never offer one as evidence.
+MIN_EVIDENCE_CHARS = 8
+
+NEGATIONS = frozenset({"not", "never", "no", "denied", "denies"})
+
+_ARTICLE = re.compile(
+    r'<article id="(?P<id>[^"]*)">\s*<title>(?P<title>.*?)</title>\n?(?P<body>.*)\n</article>',
+    re.S,
+)
+_CLAIM_LINE = re.compile(r"^\s*(?P<id>[A-Za-z]+\d+)\s*:\s?(?P<text>.*?)\s*$")
+# A sentence ends at . ! or ?, perhaps followed by closing quotes or brackets, then whitespace.
+_SENTENCE_END = re.compile(r"""(?<=[.!?])\s+|(?<=[.!?]["'\u201d\u2019)\]])\s+""")
+_TOKEN = re.compile(r"[a-z0-9]+")
+_CONTRACTED_NOT = re.compile(r"n['\u2019]t\b")
+
+
+# --- text rules -------------------------------------------------------------------------------
+
+
+def sentences(body: str) -> list[str]:
+    """Split ``body`` on newlines and sentence ends; every sentence is a substring of it."""
+    found: list[str] = []
+    for line in body.split("\n"):
+        for piece in _SENTENCE_END.split(line):
+            piece = piece.strip()
+            if piece:
+                found.append(piece)
+    return found
+
+
+def tokens(text: str) -> set[str]:
+    """Lowercase alphanumeric words."""
+    return set(_TOKEN.findall(text.lower()))
+
+
+def jaccard(a: str, b: str) -> float:
+    """Token-set Jaccard similarity of two texts (0.0 when both are empty)."""
+    left, right = tokens(a), tokens(b)
+    union = left | right
+    return len(left & right) / len(union) if union else 0.0
+
+
+def negated(text: str) -> bool:
+    """Whether ``text`` holds a negation word (not, never, no, denied, denies, n't)."""
+    lowered = text.lower()
+    return bool(tokens(lowered) & NEGATIONS) or bool(_CONTRACTED_NOT.search(lowered))
+
+
+def parse_article(text: str) -> tuple[str, str, str] | None:
+    """The (id, title, body) of the ``<article>`` in a user message, if there is one."""
+    match = _ARTICLE.search(text)
+    if match is None:
+        return None
+    return match["id"], match["title"], match["body"]
+
+
+def parse_claims(text: str) -> list[tuple[str, str]]:
+    """The ``id: text`` lines of the last ``<claims>`` block of a user message."""
+    start = text.rfind("<claims>")
+    if start == -1:
+        return []
+    end = text.find("</claims>", start)
+    block = text[start + len("<claims>") : end if end != -1 else len(text)]
+    claims = []
+    for line in block.splitlines():
+        match = _CLAIM_LINE.match(line)
+        if match:
+            claims.append((match["id"], match["text"]))
+    return claims
+
+
+def extract_answer(body: str) -> dict[str, Any]:
+    """The first few sentences of ``body`` long enough to be claims, quoted as they stand."""
+    picked: list[str] = []
+    for sentence in sentences(body):
+        if len(sentence.split()) >= EXTRACT_MIN_WORDS and sentence not in picked:
+            picked.append(sentence)
+        if len(picked) == EXTRACT_COUNT:
+            break
+    return {"claims": [{"quote": s, "claim": s} for s in picked]}
+
+
+def merge_answer(claims: list[tuple[str, str]]) -> dict[str, Any]:
+    """Greedy groups of claims whose words overlap the group's first member enough."""
+    used: set[str] = set()
+    groups = []
+    for n, (first_id, first_text) in enumerate(claims):
+        if first_id in used:
+            continue
+        ids = [first_id]
+        for other_id, other_text in claims[n + 1 :]:
+            if other_id in used or other_id in ids:
+                continue
+            if jaccard(first_text, other_text) >= MERGE_THRESHOLD:
+                ids.append(other_id)
+        if len(ids) >= 2:
+            used.update(ids)
+            groups.append({"ids": ids, "claim": first_text})
+    return {"groups": groups}
+
+
+def check_answer(body: str, claims: list[tuple[str, str]]) -> dict[str, Any]:
+    """One verdict per claim, from its best-overlapping sentence of ``body``."""
+    candidates = [s for s in sentences(body) if len(s.replace(" ", "")) >= MIN_EVIDENCE_CHARS]
+    verdicts = []
+    for claim_id, text in claims:
+        best, score = None, 0.0
+        for sentence in candidates:
+            overlap = jaccard(text, sentence)
+            if overlap > score:
+                best, score = sentence, overlap
+        rationale = f"scripted stub: word overlap {score:.2f}"
+        if best is None or score < CHECK_THRESHOLD:
+            verdicts.append(
+                {
+                    "claim_id": claim_id,
+                    "evidence": None,
+                    "rationale": rationale,
+                    "label": "not_mentioned",
+                }
+            )
+            continue
+        label = "contradicted" if negated(text) != negated(best) else "supported"
+        verdicts.append(
+            {"claim_id": claim_id, "evidence": best, "rationale": rationale, "label": label}
+        )
+    return {"verdicts": verdicts}
+
+
+# --- requests ---------------------------------------------------------------------------------
+
+
+class StubError(Exception):
+    """An HTTP error answer: status, OpenAI-style error type and code, extra headers."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        kind: str,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.kind = kind
+        self.code = code
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, Any]:
+        """The OpenAI-style error document."""
+        return {"error": {"message": self.message, "type": self.kind, "code": self.code}}
+
+
+def _text(content: Any) -> str:
+    """A message's content as text (a string, or a list of content parts)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return ""
+
+
+def tool_name(request: dict[str, Any]) -> str | None:
+    """The forced tool's name in tools mode, else ``None``."""
+    tools = request.get("tools")
+    if not isinstance(tools, list) or not tools:
+        return None
+    first = tools[0] if isinstance(tools[0], dict) else {}
+    name = (first.get("function") or {}).get("name")
+    return name if isinstance(name, str) else None
+
+
+def detect_stage(request: dict[str, Any], raw: str, user: str) -> str:
+    """Which answer is asked for: one of ``STAGES``.
+
+    The tool name in tools mode; else the schema title in the system message; else the first
+    schema name in the raw body; else the shape of the user message.
+    """
+    name = tool_name(request)
+    if name in STAGES:
+        return name
+    messages = request.get("messages") or []
+    system = " ".join(_text(m.get("content")) for m in messages if m.get("role") == "system")
+    for stage in STAGES:
+        if re.search(rf'"title"\s*:\s*"{stage}"', system):
+            return stage
+    hits = [(raw.find(stage), stage) for stage in STAGES if stage in raw]
+    if hits:
+        return min(hits)[1]
+    if "<article" in user:
+        return "CheckAnswer" if "<claims>" in user else "ExtractionAnswer"
+    if "<claims>" in user:
+        return "MergeAnswer"
+    raise StubError(
+        400,
+        "scripted stub: cannot tell which answer this request asks for",
+        "invalid_request_error",
+        "unknown_stage",
+    )
+
+
+def first_user_message(request: dict[str, Any]) -> str:
+    """The text of the first ``user`` message."""
+    for message in request.get("messages") or []:
+        if isinstance(message, dict) and message.get("role") == "user":
+            return _text(message.get("content"))
+    raise StubError(
+        400,
+        "scripted stub: the request has no user message",
+        "invalid_request_error",
+        "no_user_message",
+    )
+
+
+def normal_answer(stage: str, user: str) -> dict[str, Any]:
+    """The rule-based answer for ``stage``."""
+    if stage == "MergeAnswer":
+        return merge_answer(parse_claims(user))
+    article = parse_article(user)
+    if article is None:
+        raise StubError(
+            400,
+            "scripted stub: no <article> in the user message",
+            "invalid_request_error",
+            "no_article",
+        )
+    body = article[2]
+    if stage == "ExtractionAnswer":
+        return extract_answer(body)
+    return check_answer(body, parse_claims(user[user.rfind("</article>") :]))
+
+
+class ScriptedStub:
+    """Context manager: starts on 127.0.0.1 on a free port (or a given port) in a daemon thread.
+
+    ``base_url`` is what to give the OpenAI client; ``requests`` holds every parsed request
+    body received, in order, so tests can count calls, re-asks and retries.
+    """
+
+    def __init__(self, port: int = 0) -> None:
+        self.port = port
+        self.base_url = ""
+        self.requests: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        self._counter = 0
+        self._seen_bodies: set[bytes] = set()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # lifecycle
+
+    def _bind(self) -> ThreadingHTTPServer:
+        stub = self
+
+        class Handler(_Handler):
+            pass
+
+        Handler.stub = stub
+        server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        server.daemon_threads = True
+        self.port = server.server_address[1]
+        self.base_url = f"http://127.0.0.1:{self.port}/v1"
+        return server
+
+    def start(self) -> ScriptedStub:
+        """Bind and serve in a daemon thread; returns ``self``."""
+        if self._server is not None:
+            return self
+        self._server = self._bind()
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="scripted-stub", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> ScriptedStub:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # answering
+
+    def _record(self, raw: bytes, request: dict[str, Any]) -> tuple[int, bool]:
+        """Log the request; return its number and whether this exact body came before."""
+        with self._lock:
+            self._counter += 1
+            self.requests.append(request)
+            repeated = raw in self._seen_bodies
+            self._seen_bodies.add(raw)
+            return self._counter, repeated
+
+    def answer(self, raw: bytes) -> tuple[int, dict[str, Any], dict[str, str]]:
+        """Answer one request body: (status, JSON document, extra headers)."""
+        try:
+            request = json.loads(raw)
+        except (UnicodeDecodeError, ValueError):
+            raise StubError(
+                400,
+                "scripted stub: the request body is not JSON",
+                "invalid_request_error",
+                "invalid_json",
+            ) from None
+        if not isinstance(request, dict):
+            raise StubError(
+                400,
+                "scripted stub: the request body is not a JSON object",
+                "invalid_request_error",
+                "invalid_json",
+            )
+        number, repeated = self._record(raw, request)
+        model = request.get("model")
+        if model not in SCENARIOS:
+            raise StubError(
+                404,
+                f"The model '{model}' does not exist",
+                "invalid_request_error",
+                "model_not_found",
+            )
+        if request.get("stream"):
+            raise StubError(
+                400,
+                "scripted stub: streaming is not supported",
+                "invalid_request_error",
+                "stream_unsupported",
+            )
+        if model == SERVER_ERROR:
+            raise StubError(
+                500,
+                "scripted stub: the server had an error (scenario server-error)",
+                "server_error",
+                "server_error",
+            )
+        if model == RATE_LIMITED and not repeated:
+            raise StubError(
+                429,
+                "scripted stub: rate limit reached (scenario rate-limited); "
+                "send the same request again",
+                "rate_limit_error",
+                "rate_limit_exceeded",
+                {"Retry-After": "0"},
+            )
+
+        text = raw.decode("utf-8")
+        user = first_user_message(request)
+        stage = detect_stage(request, text, user)
+        reask = len(request.get("messages") or []) > 2
+        answer = normal_answer(stage, user)
+        finish = "stop"
+        content: str | None = None
+
+        if stage == "ExtractionAnswer":
+            if model == ALWAYS_HALLUCINATES or (model == HALLUCINATED_QUOTE and not reask):
+                answer["claims"].append({"quote": FABRICATED_QUOTE, "claim": FABRICATED_QUOTE})
+            elif model == MALFORMED_JSON and not reask:
+                content = MALFORMED_TEXT
+        elif stage == "CheckAnswer":
+            if model == WRONG_IDS and not reask:
+                verdicts = answer["verdicts"][:-1]
+                verdicts.append(
+                    {
+                        "claim_id": "c999",
+                        "evidence": None,
+                        "rationale": "scripted stub: a claim id nobody asked about",
+                        "label": "not_mentioned",
+                    }
+                )
+                answer["verdicts"] = verdicts
+            elif model == TRUNCATED:
+                full = json.dumps(answer, ensure_ascii=False)
+                content = full[: len(full) // 2]
+                finish = "length"
+
+        if content is None:
+            content = json.dumps(answer, ensure_ascii=False)
+        return 200, completion(request, number, text, content, finish), {}
+
+
+def completion(
+    request: dict[str, Any], number: int, raw: str, content: str, finish: str
+) -> dict[str, Any]:
+    """A chat.completion document carrying ``content`` as text or as the forced tool's call."""
+    name = tool_name(request)
+    message: dict[str, Any]
+    if name is not None:
+        message = {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [{
+                "id": f"call_scripted_{number}",
+                "type": "function",
+                "function": {"name": name, "arguments": content},
+            }],
+        }  # fmt: skip
+    else:
+        message = {"role": "assistant", "content": content}
+    prompt_tokens = len(raw) // 4
+    completion_tokens = len(content) // 4
+    return {
+        "id": f"chatcmpl-scripted-{number}",
+        "object": "chat.completion",
+        "created": 0,
+        "model": request.get("model"),
+        "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
+    }
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """HTTP glue: only ``POST /v1/chat/completions``; everything else is a JSON 404."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "ScriptedStub/1"
+    sys_version = ""
+    stub: ScriptedStub
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Stay quiet: a fixture has nothing to say on stderr."""
+
+    def _send(self, status: int, document: dict[str, Any], headers: dict[str, str]) -> None:
+        data = json.dumps(document, ensure_ascii=False).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def _send_error(self, error: StubError) -> None:
+        self._send(error.status, error.body(), error.headers)
+
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline().strip():
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _not_found(self) -> None:
+        path = urlsplit(self.path).path
+        self._send_error(
+            StubError(
+                404,
+                f"scripted stub: no route {self.command} {path}; only POST {CHAT_PATH} is served",
+                "invalid_request_error",
+                "not_found",
+            )
+        )
+
+    def do_POST(self) -> None:
+        """Answer a chat completion, or 404 for any other path."""
+        raw = self._read_body()
+        if urlsplit(self.path).path.rstrip("/") != CHAT_PATH:
+            self._not_found()
+            return
+        try:
+            status, document, headers = self.stub.answer(raw)
+        except StubError as error:
+            self._send_error(error)
+            return
+        self._send(status, document, headers)
+
+    def _other(self) -> None:
+        self._read_body()
+        self._not_found()
+
+    do_GET = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _other
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the stub in the foreground: ``python -m tests.scripted_stub --port 8765``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free)")
+    args = parser.parse_args(argv)
+    stub = ScriptedStub(port=args.port)
+    server = stub._bind()
+    print(f"scripted stub (a fixture, not a model) serving {stub.base_url}", flush=True)
+    print("models: " + ", ".join(SCENARIOS), flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,15 @@
+"""The installed distribution carries what a user needs."""
+
+from importlib.metadata import distribution
+
+import pytest
+
+
+def test_installed_wheel_carries_the_prompt_templates():
+    dist = distribution("factcheck")
+    files = {str(f) for f in dist.files or []}
+    if not any(f.startswith("factcheck/") and f.endswith(".py") for f in files):
+        pytest.skip("editable install: the wheel's contents are checked by a plain `pip install .`")
+    for stage in ("system", "extract", "merge", "check"):
+        assert f"factcheck/prompts/{stage}.yaml" in files
+    assert any(f.startswith("factcheck-") and f.endswith("/entry_points.txt") for f in files)
