@@ -6,7 +6,6 @@ come from rules, so no accuracy can be read from them.
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
