@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from typer.exceptions import TyperException
 
 from factcheck.errors import FactcheckError
 from factcheck.llm import LLM, MODES, redact, resolve_config
@@ -55,7 +56,7 @@ VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log retries a
 
 
 @app.callback()
-def main() -> None:
+def _root() -> None:
     """Cross-check the claims of a news story cluster against every article in it."""
 
 
@@ -81,25 +82,25 @@ def report(
         _fail(redact(str(exc), config), exc.exit_code)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
-    if format is Format.json:
-        _emit(render_json(result), out)
-    elif format is Format.markdown:
-        _emit(render_markdown(result), out)
-    elif out is not None:
-        with out.open("w", encoding="utf-8") as handle:
-            render_terminal(result, Console(file=handle, width=120, no_color=True))
-    else:
-        render_terminal(result, Console())
+    try:
+        if format is Format.json:
+            _emit(render_json(result), out)
+        elif format is Format.markdown:
+            _emit(render_markdown(result), out)
+        elif out is not None:
+            with out.open("w", encoding="utf-8") as handle:
+                render_terminal(result, Console(file=handle, width=120, no_color=True))
+        else:
+            render_terminal(result, Console())
+    except OSError as exc:
+        _fail(f"cannot write {out}: {exc.strerror}", 2)
 
 
 def _emit(text: str, out: Path | None) -> None:
     if out is None:
         sys.stdout.write(text)
-        return
-    try:
+    else:
         out.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        _fail(f"cannot write {out}: {exc.strerror}", 2)
 
 
 def _fail(message: str, code: int) -> None:
@@ -116,3 +117,18 @@ def _setup_logging(verbose: bool) -> None:
     logging.getLogger("instructor").setLevel(logging.INFO if verbose else logging.CRITICAL)
     for noisy in ("httpx2", "httpcore2", "openai"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: usage errors, like every other error, are one line."""
+    try:
+        code = app(args=argv, prog_name="factcheck", standalone_mode=False)
+    except TyperException as exc:  # usage errors (typer carries its own click)
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+        typer.echo(f"factcheck: error: {' '.join(exc.format_message().split())}{hint}", err=True)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("factcheck: error: interrupted", err=True)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

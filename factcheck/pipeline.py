@@ -22,10 +22,6 @@ from factcheck.prompts import prompt_versions
 
 T = TypeVar("T")
 
-SINGLE_ARTICLE_NOTE = (
-    "only one article in this cluster: its claims are listed, nothing to cross-check"
-)
-
 
 def _gateway(llm: LLM | None, config: ModelConfig | None) -> LLM:
     if llm is not None:
@@ -90,8 +86,6 @@ async def acheck_cluster(
         warnings.extend(notes)
     claims, notes = await merge_claims(llm, [a.id for a in cluster.articles], extracted, usage)
     warnings.extend(notes)
-    if len(cluster.articles) == 1:
-        warnings.append(SINGLE_ARTICLE_NOTE)
     verdicts, notes = await _check_wave(llm, cluster, claims, usage)
     warnings.extend(notes)
     return Report(

@@ -26,6 +26,7 @@ SYMBOLS: dict[str, tuple[str, str, str]] = {
     Label.UNRESOLVED: ("?", "bold yellow", "unresolved: no usable answer (reason in the report)"),
 }
 FEW_SOURCES = 2
+SINGLE_ARTICLE_NOTE = "Only one article: its claims are listed, there is nothing to cross-check."
 
 
 @dataclass
@@ -93,17 +94,21 @@ class ReportView:
         r = self.report
         prompts = ", ".join(f"{k} {v}" for k, v in r.prompts.items())
         stages = "; ".join(
-            f"{name} {s.calls} calls, {s.input_tokens}+{s.output_tokens} tokens"
+            f"{name} {_count(s.calls, 'call')}, {s.input_tokens}+{s.output_tokens} tokens"
             for name, s in r.usage.stages.items()
         )
         return [
             f"Model: {r.model}   Prompts: {prompts}",
-            f"Usage: {r.usage.calls} calls, {r.usage.input_tokens} input + "
+            f"Usage: {_count(r.usage.calls, 'call')}, {r.usage.input_tokens} input + "
             f"{r.usage.output_tokens} output tokens" + (f" ({stages})" if stages else ""),
-            f"{len(r.articles)} articles, {len(r.claims)} claims, "
+            f"{_count(len(r.articles), 'article')}, {_count(len(r.claims), 'claim')}, "
             f"{sum(1 for row in self.rows if row.contradicted)} contradicted, "
             f"{sum(1 for row in self.rows if row.group == 1)} carried by one or two outlets only",
-        ]
+        ] + ([SINGLE_ARTICLE_NOTE] if len(r.articles) == 1 else [])
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def render_json(report: Report) -> str:
@@ -160,7 +165,7 @@ def _matrix(view: ReportView) -> Table:
     table.add_column("claim", ratio=1)
     for article in view.report.articles:
         table.add_column(view.aliases[article.id], justify="center", no_wrap=True)
-    table.add_column("✔/✘", justify="right", no_wrap=True)
+    table.add_column("for/against", justify="right", no_wrap=True)
     for row in view.rows:
         cells = [Text(SYMBOLS[key][0], style=SYMBOLS[key][1]) for _, _, key in row.cells]
         table.add_row(

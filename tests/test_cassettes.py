@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from factcheck import Label, ModelCallError, check_claims, check_cluster, load_cluster
 from factcheck.cli import app
-from factcheck.pipeline import SINGLE_ARTICLE_NOTE
 from factcheck.quotes import find_in_article
+from factcheck.report import SINGLE_ARTICLE_NOTE, render_markdown
 from tests.conftest import DUMMY_KEY, EXAMPLE_CLUSTER, ROOT
 from tests.scripted_stub import FABRICATED_QUOTE
 
@@ -192,7 +192,8 @@ def test_one_article_cluster_still_gets_a_report(tmp_path, stub_llm):
     shutil.copy(EXAMPLE_CLUSTER / "001_valley_courier.txt", folder)
     report = check_cluster(load_cluster(folder), llm=stub_llm())
     assert stage_calls(report) == {"extract": 1}
-    assert report.claims and SINGLE_ARTICLE_NOTE in report.warnings
+    assert report.claims and report.warnings == []
+    assert SINGLE_ARTICLE_NOTE in render_markdown(report)
     assert all(v.label is Label.SUPPORTED for v in report.verdicts)
 
 

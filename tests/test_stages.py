@@ -1,13 +1,17 @@
 """Stage logic against hand-written answers from a fake endpoint (fixtures, not a model)."""
 
 import asyncio
+import json
 
-from factcheck import Label, Usage
+import httpx2
+
+from factcheck import LLM, Label, ModelConfig, Usage, acheck_cluster, load_cluster
 from factcheck.check import check_article
-from factcheck.clean import clean
+from factcheck.clean import clean, clean_text
 from factcheck.extract import extract_claims
 from factcheck.merge import article_aliases, merge_claims
 from factcheck.models import Article, CanonicalClaim, ExtractedClaim, Quote, Span
+from tests.conftest import EXAMPLE_CLUSTER
 from tests.fakes import FakeEndpoint, completion, user_message
 
 BODY = (
@@ -259,3 +263,62 @@ def test_truncated_check_answer_leaves_every_cell_unresolved_with_the_reason():
     verdicts, _ = run(check_article(fake.llm(), ARTICLE, CLAIMS, Usage()))
     assert [v.label for v in verdicts] == [Label.UNRESOLVED] * 3
     assert all("cut off" in v.rationale for v in verdicts)
+
+
+# --- the three waves -----------------------------------------------------------------------
+
+
+def test_pipeline_runs_three_waves_of_concurrent_calls():
+    """All extractions are in flight together, then one merge, then all checks together."""
+    cluster = load_cluster(EXAMPLE_CLUSTER)
+    n = len(cluster.articles)
+    log: list[tuple[str, int]] = []
+    in_flight = {"now": 0}
+    arrived: dict[str, asyncio.Event] = {}
+    counts: dict[str, int] = {}
+
+    def answer_for(stage: str, body: dict) -> dict:
+        text = user_message(body)
+        if stage == "ExtractionAnswer":
+            article = next(a for a in cluster.articles if f'<article id="{a.id}">' in text)
+            first = clean_text(article).split("\n")[0]
+            return {"claims": [{"quote": first, "claim": first}]}
+        if stage == "MergeAnswer":
+            return {"groups": []}
+        ids = [
+            line.split(":")[0]
+            for line in text.split("<claims>")[1].split("</claims>")[0].strip().splitlines()
+        ]
+        return {
+            "verdicts": [
+                {"claim_id": i, "evidence": None, "rationale": "fixture", "label": "not_mentioned"}
+                for i in ids
+            ]
+        }
+
+    async def handler(request: httpx2.Request) -> httpx2.Response:
+        body = json.loads(request.content)
+        stage = next(
+            s
+            for s in ("ExtractionAnswer", "MergeAnswer", "CheckAnswer")
+            if s in body["messages"][0]["content"]
+        )
+        in_flight["now"] += 1
+        log.append((stage, in_flight["now"]))
+        counts[stage] = counts.get(stage, 0) + 1
+        expected = 1 if stage == "MergeAnswer" else n
+        event = arrived.setdefault(stage, asyncio.Event())
+        if counts[stage] == expected:
+            event.set()
+        # Hold each answer until the whole wave has arrived: a sequential pipeline would hang.
+        await asyncio.wait_for(event.wait(), timeout=5)
+        in_flight["now"] -= 1
+        return completion(answer_for(stage, body))
+
+    config = ModelConfig(model="hand-written-fixture", base_url="http://fake.invalid/v1")
+    report = asyncio.run(acheck_cluster(cluster, llm=LLM(config, httpx2.MockTransport(handler))))
+    stages = [s for s, _ in log]
+    assert stages == ["ExtractionAnswer"] * n + ["MergeAnswer"] + ["CheckAnswer"] * n
+    assert max(depth for s, depth in log if s == "ExtractionAnswer") == n
+    assert max(depth for s, depth in log if s == "CheckAnswer") == n
+    assert report.usage.calls == 2 * n + 1
