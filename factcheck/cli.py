@@ -16,7 +16,7 @@ from rich.console import Console
 from typer.exceptions import TyperException
 
 from factcheck.errors import FactcheckError
-from factcheck.llm import LLM, MODES, redact, resolve_config
+from factcheck.llm import LLM, MODES, ModelConfig, redact, resolve_config
 from factcheck.load import load_cluster
 from factcheck.pipeline import check_cluster
 from factcheck.report import render_json, render_markdown, render_terminal
@@ -72,11 +72,11 @@ def report(
     verbose: VerboseOpt = False,
 ) -> None:
     """Extract, merge and cross-check the claims of CLUSTER_DIR, and print the report."""
-    _setup_logging(verbose)
     config = None
     try:
         cluster = load_cluster(cluster_dir)
         config = resolve_config(model=model, base_url=base_url, mode=mode, concurrency=concurrency)
+        _setup_logging(verbose, config)
         result = check_cluster(cluster, llm=LLM(config))
     except FactcheckError as exc:
         _fail(redact(str(exc), config), exc.exit_code)
@@ -108,11 +108,29 @@ def _fail(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
-def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.ERROR,
-        format="factcheck: %(levelname)s %(name)s: %(message)s",
-    )
+class _RedactingFilter(logging.Filter):
+    """Keys must never reach a log line, even when a server echoes one in an error."""
+
+    def __init__(self, config: ModelConfig | None) -> None:
+        super().__init__()
+        self.config = config
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage(), self.config)
+        record.args = ()
+        return True
+
+
+def _setup_logging(verbose: bool, config: ModelConfig | None = None) -> None:
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if h.get_name() == "factcheck"]:
+        root.removeHandler(old)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.set_name("factcheck")
+    handler.setFormatter(logging.Formatter("factcheck: %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_RedactingFilter(config))
+    root.addHandler(handler)
+    root.setLevel(logging.INFO if verbose else logging.ERROR)
     # instructor logs every failed attempt at ERROR; our own lines already say what happened.
     logging.getLogger("instructor").setLevel(logging.INFO if verbose else logging.CRITICAL)
     for noisy in ("httpx2", "httpcore2", "openai"):

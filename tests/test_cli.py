@@ -35,3 +35,24 @@ def test_missing_model_exits_2_through_main(capsys):
         main(["report", str(EXAMPLE_CLUSTER)])
     assert exited.value.code == 2
     assert "no model configured" in capsys.readouterr().err
+
+
+def test_log_lines_never_carry_the_key(capsys):
+    import logging
+
+    from factcheck.cli import _setup_logging
+    from factcheck.llm import ModelConfig
+
+    config = ModelConfig(model="m", api_key="supersecretvalue123")
+    _setup_logging(verbose=True, config=config)
+    try:
+        logging.getLogger("instructor").error(
+            "failed: key supersecretvalue123, sk-abcdefghijklmnop"
+        )
+        err = capsys.readouterr().err
+        assert "failed: key [redacted], [redacted]" in err
+        assert "supersecretvalue123" not in err and "sk-abcdefghijklmnop" not in err
+    finally:
+        root = logging.getLogger()
+        for handler in [h for h in root.handlers if h.get_name() == "factcheck"]:
+            root.removeHandler(handler)
