@@ -145,13 +145,6 @@ class Report(BaseModel):
     usage: Usage
     warnings: list[str] = Field(default_factory=list)
 
-    def verdict(self, claim_id: str, article_id: str) -> Verdict | None:
-        """Return the verdict of one cell, if there is one."""
-        for verdict in self.verdicts:
-            if verdict.claim_id == claim_id and verdict.article_id == article_id:
-                return verdict
-        return None
-
     def to_contract(self) -> dict:
         """The ``--format json`` document, with exactly the keys DESIGN.md fixes."""
         return {
