@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import sys
 from enum import StrEnum
+from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated
 
@@ -55,8 +56,19 @@ ConcurrencyOpt = Annotated[
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log retries and re-asks")]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"factcheck {version('factcheck')}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    show_version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Show the version"),
+    ] = None,
+) -> None:
     """Cross-check the claims of a news story cluster against every article in it."""
 
 

@@ -160,7 +160,7 @@ async def _merge_chunk(
         )
     for group in chosen:
         indices = [i for ref in dict.fromkeys(group.ids) for i in members[ref]]
-        groups.join(indices, group.claim.strip())
+        groups.join(indices, " ".join(group.claim.split()))
 
 
 def _valid_groups(groups: list[MergeGroup], known: set[str]) -> list[MergeGroup]:

@@ -56,3 +56,10 @@ def test_log_lines_never_carry_the_key(capsys):
         root = logging.getLogger()
         for handler in [h for h in root.handlers if h.get_name() == "factcheck"]:
             root.removeHandler(handler)
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.startswith("factcheck 0.")

@@ -322,3 +322,11 @@ def test_pipeline_runs_three_waves_of_concurrent_calls():
     assert max(depth for s, depth in log if s == "ExtractionAnswer") == n
     assert max(depth for s, depth in log if s == "CheckAnswer") == n
     assert report.usage.calls == 2 * n + 1
+
+
+def test_claims_are_kept_on_one_line():
+    fake = FakeEndpoint(
+        [{"claims": [claim_item("four people were injured", "Four people\nwere  hurt.")]}]
+    )
+    claims, _ = run(extract_claims(fake.llm(), ARTICLE, Usage()))
+    assert claims[0].text == "Four people were hurt."
