@@ -139,7 +139,7 @@ class LLM:
                 max_retries=0,
                 timeout=self.config.timeout,
                 http_client=http,
-                # gzip only: it is always decodable, and recorded cassettes stay readable.
+                # gzip only: every HTTP stack decodes it (brotli and zstd need extra packages).
                 default_headers={"Accept-Encoding": "gzip"},
             )
             self._client = instructor.from_openai(sdk, mode=self.config.instructor_mode())
