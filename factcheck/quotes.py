@@ -6,7 +6,7 @@ the whole point of a quote is that an editor can find it, word for word, in the 
 
 from __future__ import annotations
 
-import re
+from functools import lru_cache
 
 from factcheck.models import Article, Span
 
@@ -17,14 +17,17 @@ _TYPOGRAPHIC = str.maketrans(
         "\u00ab": '"', "\u00bb": '"',
     }
 )  # fmt: skip
-_WHITESPACE = re.compile(r"\s+")
 
 # Shorter quotes match too easily ("the", "he said") to show anything.
 MIN_QUOTE_CHARS = 8
 
 
-def _normalise_with_offsets(text: str) -> tuple[str, list[int]]:
-    """Fold typographic quotes and whitespace runs; remember each kept char's original offset."""
+@lru_cache(maxsize=128)
+def _normalise_with_offsets(text: str) -> tuple[str, tuple[int, ...]]:
+    """Fold typographic quotes and whitespace runs; remember each kept char's original offset.
+
+    Cached: validators check every quote of an answer against the same article text.
+    """
     chars: list[str] = []
     offsets: list[int] = []
     in_space = False
@@ -38,12 +41,12 @@ def _normalise_with_offsets(text: str) -> tuple[str, list[int]]:
         in_space = False
         chars.append(ch)
         offsets.append(i)
-    return "".join(chars), offsets
+    return "".join(chars), tuple(offsets)
 
 
 def normalise(text: str) -> str:
     """The form in which quotes are compared: typographic quotes folded, whitespace collapsed."""
-    return _WHITESPACE.sub(" ", text.translate(_TYPOGRAPHIC)).strip()
+    return _normalise_with_offsets(text)[0].strip()
 
 
 def find_quote(text: str, quote: str, excluded: list[Span] | None = None) -> Span | None:
