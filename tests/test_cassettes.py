@@ -62,6 +62,18 @@ def test_whole_pipeline_on_seed_cluster(shared_cluster, stub_llm):
 
 
 @pytest.mark.vcr
+def test_whole_pipeline_in_tools_mode(stub_llm, vcr):
+    """Tool calls are what OpenAI and Azure get by default; the answers arrive as arguments."""
+    report = check_cluster(EXAMPLE_CLUSTER, llm=stub_llm(mode="tools"))
+    assert stage_calls(report) == {"extract": N_EXAMPLE, "merge": 1, "check": N_EXAMPLE}
+    assert report.warnings == []
+    assert_complete_and_grounded(report)
+    bodies = [json.loads(r.body) for r in vcr.requests]
+    assert all(b["tools"][0]["function"]["name"].endswith("Answer") for b in bodies)
+    assert all("response_format" not in b for b in bodies)
+
+
+@pytest.mark.vcr
 def test_cli_json_on_example_cluster_matches_the_contract(vcr, stub_base_url):
     result = CliRunner().invoke(
         app,
