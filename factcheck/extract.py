@@ -77,8 +77,7 @@ async def extract_claims(
     seen: set[str] = set()
     for item in items:
         span = find_in_article(article, item.quote)
-        # One line per claim: later prompts list claims one per line.
-        text = " ".join(item.claim.split())
+        text = item.claim.strip()
         if span is None:
             warnings.append(
                 f"{article.id}: dropped claim whose quote is not in the article: "

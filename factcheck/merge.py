@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
 from factcheck.errors import AnswerError
 from factcheck.llm import LLM, parse_lenient
-from factcheck.models import CanonicalClaim, ExtractedClaim, Usage
+from factcheck.models import CanonicalClaim, ClaimText, ExtractedClaim, Usage
 from factcheck.prompts import messages_for
 
 DEFAULT_CHUNK_SIZE = 150
@@ -20,7 +20,7 @@ class MergeGroup(BaseModel):
     """Claims that state one fact, and the fact in one sentence."""
 
     ids: list[str] = Field(description="Two or more claim ids.")
-    claim: str = Field(description="The shared fact as one self-contained sentence.")
+    claim: ClaimText = Field(description="The shared fact as one self-contained sentence.")
 
 
 class MergeAnswer(BaseModel):
@@ -160,7 +160,7 @@ async def _merge_chunk(
         )
     for group in chosen:
         indices = [i for ref in dict.fromkeys(group.ids) for i in members[ref]]
-        groups.join(indices, " ".join(group.claim.split()))
+        groups.join(indices, group.claim)
 
 
 def _valid_groups(groups: list[MergeGroup], known: set[str]) -> list[MergeGroup]:

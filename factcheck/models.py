@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
+
+# Claims are listed one per line in later prompts, so a claim's wording never spans lines.
+ClaimText = Annotated[str, AfterValidator(lambda text: " ".join(text.split()))]
 
 
 class Label(StrEnum):
@@ -70,7 +74,7 @@ class ExtractedClaim(BaseModel):
     """A claim as one article states it."""
 
     article_id: str
-    text: str
+    text: ClaimText
     quote: Quote
 
 
@@ -78,7 +82,7 @@ class CanonicalClaim(BaseModel):
     """A claim after merging: one fact, the articles that state it, and their own quotes."""
 
     id: str
-    text: str
+    text: ClaimText
     sources: list[str] = Field(description="Ids of the articles that state the claim.")
     quotes: dict[str, Quote] = Field(
         default_factory=dict, description="Article id -> the quote that states the claim there."

@@ -117,7 +117,7 @@ async def acheck_claims(
     usage = Usage()
     width = max(2, len(str(len(claims))))
     canonical = [
-        CanonicalClaim(id=f"c{n:0{width}d}", text=" ".join(text.split()), sources=[])
+        CanonicalClaim(id=f"c{n:0{width}d}", text=text, sources=[])
         for n, text in enumerate(claims, 1)
         if text.strip()
     ]

@@ -330,3 +330,17 @@ def test_claims_are_kept_on_one_line():
     )
     claims, _ = run(extract_claims(fake.llm(), ARTICLE, Usage()))
     assert claims[0].text == "Four people were hurt."
+
+
+def test_merged_wording_is_kept_on_one_line_before_it_reaches_the_next_prompt():
+    claims = [extracted("x", "One."), extracted("y", "Uno."), extracted("z", "Eins.")]
+    fake = FakeEndpoint(
+        [
+            {"groups": [{"ids": ["A1", "B1"], "claim": "The number\n one."}]},
+            {"groups": []},
+        ]
+    )
+    canonical, _ = run(merge_claims(fake.llm(), ["x", "y", "z"], claims, Usage(), chunk_size=2))
+    assert "K1: The number one." in user_message(fake.requests[1])
+    assert canonical[0].text == "The number one."
+    assert CanonicalClaim(id="c1", text=" a\nb ", sources=[]).text == "a b"
