@@ -5,8 +5,13 @@ Errors become one line on stderr and an exit status here, and only here.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from enum import StrEnum
 from importlib.metadata import version
 from pathlib import Path
@@ -16,11 +21,15 @@ import typer
 from rich.console import Console
 from typer.exceptions import TyperException
 
+from factcheck.batch import acollect, aexport, asubmit, import_file
 from factcheck.errors import FactcheckError
+from factcheck.estimate import RunEstimate, aestimate, render_estimate
 from factcheck.llm import LLM, MODES, ModelConfig, redact, resolve_config
 from factcheck.load import load_cluster
 from factcheck.pipeline import check_cluster
+from factcheck.prices import PriceTable
 from factcheck.report import render_json, render_markdown, render_terminal
+from factcheck.store import ResponseStore, render_store_stats
 
 app = typer.Typer(
     add_completion=False,
@@ -53,6 +62,20 @@ ModeOpt = Annotated[
 ConcurrencyOpt = Annotated[
     int, typer.Option("--concurrency", min=1, help="Model calls in flight at once")
 ]
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        help="Response store file [env: FACTCHECK_STORE; default: in the user's cache folder]",
+    ),
+]
+OfflineOpt = Annotated[
+    bool, typer.Option("--offline", help="Answer from the response store only; never send")
+]
+PricesOpt = Annotated[
+    Path | None,
+    typer.Option("--prices", help="Price table overriding the shipped one [env: FACTCHECK_PRICES]"),
+]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log retries and re-asks")]
 
 
@@ -72,6 +95,50 @@ def _root(
     """Cross-check the claims of a news story cluster against every article in it."""
 
 
+@dataclass
+class _Gateway:
+    """What a command builds from its model options; ``config`` is kept to redact errors."""
+
+    config: ModelConfig | None = None
+    llm: LLM | None = None
+
+    def open(
+        self,
+        *,
+        model: str | None,
+        base_url: str | None,
+        mode: str | None = None,
+        concurrency: int = 8,
+        store: Path | None = None,
+        offline: bool = False,
+        prices: Path | None = None,
+        verbose: bool = False,
+    ) -> LLM:
+        self.config = resolve_config(
+            model=model, base_url=base_url, mode=mode, concurrency=concurrency,
+            need_key=not offline,
+        )  # fmt: skip
+        _setup_logging(verbose, self.config)
+        self.llm = LLM(
+            self.config,
+            store=ResponseStore(store) if store else ResponseStore.open_default(),
+            offline=offline,
+            prices=PriceTable.load(prices),
+        )
+        return self.llm
+
+
+@contextmanager
+def _one_line_errors(gateway: _Gateway | None = None) -> Iterator[None]:
+    """Every failure a user can cause ends as one line and an exit status, never a traceback."""
+    try:
+        yield
+    except FactcheckError as exc:
+        _fail(redact(str(exc), gateway.config if gateway else None), exc.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted (answers received so far are kept in the response store)", 130)
+
+
 @app.command()
 def report(
     cluster_dir: Annotated[Path, typer.Argument(help="Folder with one file per article")],
@@ -81,38 +148,185 @@ def report(
     base_url: BaseUrlOpt = None,
     mode: ModeOpt = None,
     concurrency: ConcurrencyOpt = 8,
+    store: StoreOpt = None,
+    offline: OfflineOpt = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Count calls, tokens and cost; send nothing"),
+    ] = False,
+    prices: PricesOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Extract, merge and cross-check the claims of CLUSTER_DIR, and print the report."""
-    config = None
-    try:
+    gateway = _Gateway()
+    with _one_line_errors(gateway):
         cluster = load_cluster(cluster_dir)
-        config = resolve_config(model=model, base_url=base_url, mode=mode, concurrency=concurrency)
-        _setup_logging(verbose, config)
-        result = check_cluster(cluster, llm=LLM(config))
-    except FactcheckError as exc:
-        _fail(redact(str(exc), config), exc.exit_code)
-    except KeyboardInterrupt:
-        _fail("interrupted", 130)
+        llm = gateway.open(
+            model=model, base_url=base_url, mode=mode, concurrency=concurrency, store=store,
+            offline=offline or dry_run, prices=prices, verbose=verbose,
+        )  # fmt: skip
+        if dry_run:
+            estimate = asyncio.run(aestimate(cluster, llm))
+            _write(out, lambda: _dry_run_text(estimate, format))
+            return
+        result = check_cluster(cluster, llm=llm)
+    if format is Format.json:
+        _write(out, lambda: render_json(result))
+    elif format is Format.markdown:
+        _write(out, lambda: render_markdown(result))
+    else:
+        _write_terminal(out, lambda console: render_terminal(result, console))
+
+
+def _dry_run_text(estimate: RunEstimate, format: Format) -> str:
+    if format is Format.json:
+        document = estimate.model_dump() | {
+            "calls": estimate.calls,
+            "input_tokens": estimate.input_tokens,
+            "output_tokens": estimate.output_tokens,
+        }
+        return json.dumps(document, indent=2) + "\n"
+    return render_estimate(estimate)
+
+
+batch_app = typer.Typer(
+    no_args_is_help=True,
+    help="Run big jobs through the OpenAI Batch API at half price, one stage per round.",
+)
+app.add_typer(batch_app, name="batch")
+
+
+@batch_app.command("export")
+def batch_export(
+    cluster_dirs: Annotated[list[Path], typer.Argument(help="Cluster folders")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Batch input file to write")],
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    mode: ModeOpt = None,
+    store: StoreOpt = None,
+) -> None:
+    """Write the requests the next stage of each cluster still needs, as a Batch input file."""
+    gateway = _Gateway()
+    with _one_line_errors(gateway):
+        clusters = [load_cluster(folder) for folder in cluster_dirs]
+        llm = gateway.open(model=model, base_url=base_url, mode=mode, store=store, offline=True)
+        result = asyncio.run(aexport(clusters, llm, out))
+    for need in result.clusters:
+        state = f"{need.requests} requests for {need.stage}" if need.stage else "complete"
+        typer.echo(f"{need.cluster}: {state}")
+    if result.requests:
+        typer.echo(f"wrote {result.requests} requests to {out}; next: factcheck batch submit {out}")
+    else:
+        typer.echo(f"nothing to export: every answer is stored (wrote an empty {out}); "
+                   "run factcheck report --offline")  # fmt: skip
+
+
+@batch_app.command("import")
+def batch_import(
+    results: Annotated[list[Path], typer.Argument(help="Batch output or error files (JSONL)")],
+    store: StoreOpt = None,
+) -> None:
+    """Load Batch API result files into the response store; failed lines are reported."""
+    with _one_line_errors():
+        target = ResponseStore(store) if store else ResponseStore.open_default()
+        total = [import_file(target, path) for path in results]
+    _print_import(sum(r.stored for r in total), sum(r.already_stored for r in total),
+                  [e for r in total for e in r.errors])  # fmt: skip
+
+
+def _print_import(stored: int, already: int, errors: list[str]) -> None:
+    typer.echo(f"stored {stored} answers ({already} were already stored); {len(errors)} failed")
+    for error in errors[:20]:
+        typer.echo(f"  {error}", err=True)
+    if len(errors) > 20:
+        typer.echo(f"  ... and {len(errors) - 20} more", err=True)
+    if errors:
+        typer.echo("failed requests stay missing: the next export asks for them again", err=True)
+
+
+@batch_app.command("submit")
+def batch_submit(
+    requests: Annotated[Path, typer.Argument(help="Batch input file from batch export")],
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    store: StoreOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Upload a Batch input file and start the batch; collect it later."""
+    gateway = _Gateway()
+    with _one_line_errors(gateway):
+        llm = gateway.open(model=model, base_url=base_url, store=store, verbose=verbose)
+        batch_id = asyncio.run(asubmit(llm, requests))
+    typer.echo(f"submitted batch {batch_id}; next: factcheck batch collect --wait")
+
+
+@batch_app.command("collect")
+def batch_collect(
+    batch_ids: Annotated[
+        list[str] | None, typer.Option("--batch", help="Batch id (default: every open one)")
+    ] = None,
+    wait: Annotated[bool, typer.Option("--wait", help="Poll until every batch is done")] = False,
+    poll_seconds: Annotated[float, typer.Option("--poll-seconds", min=0.0)] = 30.0,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    store: StoreOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Check submitted batches and import the results of finished ones into the store."""
+    gateway = _Gateway()
+    with _one_line_errors(gateway):
+        llm = gateway.open(model=model, base_url=base_url, store=store, verbose=verbose)
+        statuses = asyncio.run(
+            acollect(llm, batch_ids, wait=wait, poll_seconds=poll_seconds)
+        )
+    if not statuses:
+        typer.echo("no open batches in the store")
+    for status in statuses:
+        typer.echo(f"batch {status.id}: {status.status}")
+        if status.imported is not None:
+            _print_import(status.imported.stored, status.imported.already_stored,
+                          status.imported.errors)  # fmt: skip
+    if any(s.imported for s in statuses):
+        typer.echo("next: factcheck batch export (the next stage), or factcheck report --offline")
+
+
+store_app = typer.Typer(no_args_is_help=True, help="Inspect the response store.")
+app.add_typer(store_app, name="store")
+
+
+@store_app.command("stats")
+def store_stats(
+    store: StoreOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """What the response store holds, per endpoint, model and stage."""
+    with _one_line_errors():
+        stats = (ResponseStore(store) if store else ResponseStore.open_default()).stats()
+    if as_json:
+        typer.echo(stats.model_dump_json(indent=2))
+    else:
+        _write_terminal(None, lambda console: render_store_stats(stats, console))
+
+
+def _write(out: Path | None, text: Callable[[], str]) -> None:
+    if out is None:
+        sys.stdout.write(text())
+        return
     try:
-        if format is Format.json:
-            _emit(render_json(result), out)
-        elif format is Format.markdown:
-            _emit(render_markdown(result), out)
-        elif out is not None:
-            with out.open("w", encoding="utf-8") as handle:
-                render_terminal(result, Console(file=handle, width=120, no_color=True))
-        else:
-            render_terminal(result, Console())
+        out.write_text(text(), encoding="utf-8")
     except OSError as exc:
         _fail(f"cannot write {out}: {exc.strerror}", 2)
 
 
-def _emit(text: str, out: Path | None) -> None:
+def _write_terminal(out: Path | None, render: Callable[[Console], None]) -> None:
     if out is None:
-        sys.stdout.write(text)
-    else:
-        out.write_text(text, encoding="utf-8")
+        render(Console())
+        return
+    try:
+        with out.open("w", encoding="utf-8") as handle:
+            render(Console(file=handle, width=120, no_color=True))
+    except OSError as exc:
+        _fail(f"cannot write {out}: {exc.strerror}", 2)
 
 
 def _fail(message: str, code: int) -> None:

@@ -1,5 +1,12 @@
 """One small exception hierarchy; the CLI turns these into one-line messages and exit codes."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from factcheck.store import MissedRequest
+
 
 class FactcheckError(Exception):
     """Base of every error factcheck raises on purpose.
@@ -39,3 +46,23 @@ class AnswerError(FactcheckError):
         super().__init__(reason)
         self.reason = reason
         self.raw = raw
+
+
+class MissingAnswers(FactcheckError):
+    """An offline run needs answers the response store does not hold.
+
+    ``requests`` are the missing requests of the first stage that lacks any (later stages
+    depend on those answers, so what they need is not known yet): what a Batch file carries.
+    """
+
+    exit_code = 2
+
+    def __init__(self, stage: str, requests: list[MissedRequest]) -> None:
+        self.stage = stage
+        self.requests = requests
+        n = len(requests)
+        super().__init__(
+            f"{n} model answer{'s' if n != 1 else ''} for the {stage} stage "
+            f"{'are' if n != 1 else 'is'} not in the response store (later stages may need "
+            "more): run again without --offline, or fetch them with `factcheck batch export`"
+        )

@@ -22,6 +22,8 @@ from pydantic import BaseModel, Field, SecretStr, ValidationError
 
 from factcheck.errors import AnswerError, ConfigError, ModelCallError
 from factcheck.models import Usage
+from factcheck.prices import PriceTable
+from factcheck.store import ResponseStore, StoreMiss, StoreTransport
 from factcheck.transport import (
     CURRENT_CALL,
     CallTag,
@@ -84,13 +86,15 @@ def resolve_config(
     api_key: str | None = None,
     mode: str | None = None,
     env: Mapping[str, str] | None = None,
+    need_key: bool = True,
     **settings: Any,
 ) -> ModelConfig:
     """Build a config from explicit values, falling back to the environment.
 
     Flags win over ``FACTCHECK_MODEL``, ``FACTCHECK_BASE_URL``, ``FACTCHECK_MODE`` and
     ``OPENAI_API_KEY``. Raises ``ConfigError`` when no model is named, when OpenAI is the
-    endpoint and there is no key, or for an unknown mode.
+    endpoint and there is no key (unless ``need_key`` is false: offline runs send nothing),
+    or for an unknown mode.
     """
     env = os.environ if env is None else env
     model = model or env.get("FACTCHECK_MODEL")
@@ -101,7 +105,7 @@ def resolve_config(
     mode = mode or env.get("FACTCHECK_MODE") or None
     if mode is not None and mode not in MODES:
         raise ConfigError(f"unknown mode '{mode}': use one of {', '.join(MODES)}")
-    if api_key is None and base_url is None:
+    if need_key and api_key is None and base_url is None:
         raise ConfigError(
             "OPENAI_API_KEY is not set (OpenAI needs a key; for a local server pass --base-url)"
         )
@@ -109,17 +113,34 @@ def resolve_config(
 
 
 class LLM:
-    """A configured model gateway: bounded concurrency, retries, re-asks, metering.
+    """A configured model gateway: response store, bounded concurrency, retries, re-asks, metering.
 
-    Pass ``transport`` to put something else under the SDK: tests pass a fake server there.
+    ``store`` keeps every answer so no request is paid for twice; ``offline`` serves from it
+    only (a missing answer raises ``StoreMiss`` for the pipeline to collect). Pass
+    ``transport`` to put something else under the SDK: tests pass a fake server there.
+    ``prices`` (default: the shipped table) turns each run's paid tokens into a cost.
     One gateway may serve several runs; each run passes its own ``Usage`` ledger.
     """
 
-    def __init__(self, config: ModelConfig, transport: httpx2.AsyncBaseTransport | None = None):
+    def __init__(
+        self,
+        config: ModelConfig,
+        transport: httpx2.AsyncBaseTransport | None = None,
+        *,
+        store: ResponseStore | None = None,
+        offline: bool = False,
+        prices: PriceTable | None = None,
+    ):
+        if offline and store is None:
+            raise ConfigError("offline runs need a response store to answer from")
         self.config = config
+        self.store = store
+        self.offline = offline
+        self.prices = prices or PriceTable.load()
         self._transport = transport
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client: instructor.AsyncInstructor | None = None
+        self._sdk: openai.AsyncOpenAI | None = None
         self._semaphore: asyncio.Semaphore | None = None
 
     def _session(self) -> tuple[instructor.AsyncInstructor, asyncio.Semaphore]:
@@ -128,10 +149,13 @@ class LLM:
         loop = asyncio.get_running_loop()
         if self._client is None or self._semaphore is None or self._loop is not loop:
             inner = self._transport or httpx2.AsyncHTTPTransport()
-            http = httpx2.AsyncClient(
-                transport=RetryingTransport(MeteredTransport(inner), self.config.retry),
-                timeout=self.config.timeout,
+            transport: httpx2.AsyncBaseTransport = RetryingTransport(
+                MeteredTransport(inner), self.config.retry
             )
+            if self.store is not None:
+                # Outermost: a stored answer costs no request, no retry and no metered call.
+                transport = StoreTransport(transport, self.store, offline=self.offline)
+            http = httpx2.AsyncClient(transport=transport, timeout=self.config.timeout)
             key = self.config.api_key.get_secret_value() if self.config.api_key else "no-key"
             sdk = openai.AsyncOpenAI(
                 api_key=key,
@@ -142,6 +166,7 @@ class LLM:
                 # gzip only: every HTTP stack decodes it (brotli and zstd need extra packages).
                 default_headers={"Accept-Encoding": "gzip"},
             )
+            self._sdk = sdk
             self._client = instructor.from_openai(sdk, mode=self.config.instructor_mode())
             self._semaphore = asyncio.Semaphore(self.config.concurrency)
             self._loop = loop
@@ -184,21 +209,37 @@ class LLM:
                 "the answer was cut off at the token limit",
                 raw=completion_text(exc.last_completion),
             ) from exc
-        except InstructorRetryException as exc:
+        except (InstructorRetryException, openai.APIError) as exc:
+            # The SDK wraps a transport's exception as a connection error: unwrap a store miss.
+            miss = _store_miss(exc)
+            if miss is not None:
+                raise miss from None
+            if isinstance(exc, openai.APIError):
+                raise self.call_error(exc) from exc
             cause = exc.__cause__
             if isinstance(cause, openai.APIError):
-                raise self._call_error(cause) from exc
+                raise self.call_error(cause) from exc
             reason = _invalid_reason(cause or exc)
             raise AnswerError(
                 f"no valid answer after {exc.n_attempts} attempts: {reason}",
                 raw=completion_text(exc.last_completion),
             ) from exc
-        except openai.APIError as exc:
-            raise self._call_error(exc) from exc
         finally:
             CURRENT_CALL.reset(token)
 
-    def _call_error(self, exc: openai.APIError) -> ModelCallError:
+    def settle(self, usage: Usage) -> None:
+        """Put the estimated cost of a run's paid calls on its ledger."""
+        model = self.config.model
+        usage.cost_usd = self.prices.cost(model, usage.input_tokens, usage.output_tokens)
+
+    def sdk(self) -> openai.AsyncOpenAI:
+        """The OpenAI client of this event loop (retries included, no store): for the Batch API."""
+        self._session()
+        assert self._sdk is not None
+        return self._sdk
+
+    def call_error(self, exc: BaseException) -> ModelCallError:
+        """The one-line, key-free error for a failed request."""
         where = self.config.endpoint
         attempts = self.config.retry.attempts
         if isinstance(exc, openai.AuthenticationError):
@@ -218,6 +259,17 @@ class LLM:
         else:
             text = f"{where}: {exc}"
         return ModelCallError(redact(text, self.config))
+
+
+def _store_miss(exc: BaseException) -> StoreMiss | None:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, StoreMiss):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def completion_text(completion: Any) -> str | None:

@@ -101,17 +101,27 @@ class Verdict(BaseModel):
 
 
 class StageUsage(BaseModel):
-    """Requests and tokens spent by one pipeline stage (every attempt, re-asks included)."""
+    """Requests and tokens of one pipeline stage (every attempt, re-asks included).
+
+    ``calls`` and the token counts are what was sent and paid for in this run; answers served
+    from the response store are counted apart, with the tokens they would have cost.
+    """
 
     calls: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
+    store_hits: int = 0
+    stored_input_tokens: int = 0
+    stored_output_tokens: int = 0
 
 
 class Usage(BaseModel):
     """Usage per stage; the totals are what the JSON contract reports."""
 
     stages: dict[str, StageUsage] = Field(default_factory=dict)
+    cost_usd: float | None = Field(
+        default=None, description="Estimated USD of the paid calls; None when the price is unknown."
+    )
 
     @property
     def calls(self) -> int:
@@ -128,12 +138,24 @@ class Usage(BaseModel):
         """Completion tokens, over all stages."""
         return sum(s.output_tokens for s in self.stages.values())
 
+    @property
+    def store_hits(self) -> int:
+        """Answers served from the response store, over all stages."""
+        return sum(s.store_hits for s in self.stages.values())
+
     def add(self, stage: str, input_tokens: int, output_tokens: int) -> None:
-        """Count one request of ``stage``."""
+        """Count one paid request of ``stage``."""
         entry = self.stages.setdefault(stage, StageUsage())
         entry.calls += 1
         entry.input_tokens += input_tokens
         entry.output_tokens += output_tokens
+
+    def add_store_hit(self, stage: str, input_tokens: int, output_tokens: int) -> None:
+        """Count one answer of ``stage`` served from the store, and the tokens it saved."""
+        entry = self.stages.setdefault(stage, StageUsage())
+        entry.store_hits += 1
+        entry.stored_input_tokens += input_tokens
+        entry.stored_output_tokens += output_tokens
 
 
 class Report(BaseModel):
@@ -173,6 +195,8 @@ class Report(BaseModel):
                 "calls": self.usage.calls,
                 "input_tokens": self.usage.input_tokens,
                 "output_tokens": self.usage.output_tokens,
+                "store_hits": self.usage.store_hits,
+                "cost_usd": self.usage.cost_usd,
                 "stages": {name: s.model_dump() for name, s in self.usage.stages.items()},
             },
         }

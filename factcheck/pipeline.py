@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import TypeVar
 
 from factcheck.check import check_article, stated_verdict
-from factcheck.errors import ModelCallError
+from factcheck.errors import MissingAnswers, ModelCallError
 from factcheck.extract import extract_claims
 from factcheck.llm import LLM, ModelConfig, resolve_config
 from factcheck.load import load_cluster
 from factcheck.merge import merge_claims
 from factcheck.models import CanonicalClaim, Cluster, Report, Usage, Verdict
 from factcheck.prompts import prompt_versions
+from factcheck.store import ResponseStore, StoreMiss
 
 T = TypeVar("T")
 
@@ -26,22 +27,38 @@ T = TypeVar("T")
 def _gateway(llm: LLM | None, config: ModelConfig | None) -> LLM:
     if llm is not None:
         return llm
-    return LLM(config or resolve_config())
+    return LLM(config or resolve_config(), store=ResponseStore.open_default())
 
 
 def _as_cluster(cluster: Cluster | str | Path) -> Cluster:
     return cluster if isinstance(cluster, Cluster) else load_cluster(cluster)
 
 
-async def _wave(calls: Iterable[Awaitable[T]]) -> list[T]:
-    """Run calls concurrently; the first fatal error cancels the rest and is raised as itself."""
-    tasks: list[asyncio.Task[T]] = []
+async def _settle(call: Awaitable[T]) -> T | StoreMiss:
+    try:
+        return await call
+    except StoreMiss as miss:
+        return miss
+
+
+async def _wave(stage: str, calls: Iterable[Awaitable[T]]) -> list[T]:
+    """Run one stage's calls concurrently.
+
+    The first fatal error cancels the rest and is raised as itself. Answers missing from the
+    store (offline) do not cancel anything: every call of the wave gets to name what it lacks,
+    and they are raised together, so one export fetches the whole stage.
+    """
+    tasks: list[asyncio.Task[T | StoreMiss]] = []
     try:
         async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(call) for call in calls]  # type: ignore[arg-type]
+            tasks = [group.create_task(_settle(call)) for call in calls]
     except* ModelCallError as errors:
         raise errors.exceptions[0] from None
-    return [task.result() for task in tasks]
+    results = [task.result() for task in tasks]
+    missing = [r.missed for r in results if isinstance(r, StoreMiss)]
+    if missing:
+        raise MissingAnswers(stage, missing)
+    return results  # type: ignore[return-value]
 
 
 async def _check_wave(
@@ -52,7 +69,9 @@ async def _check_wave(
         (article, [c for c in claims if article.id not in c.sources])
         for article in cluster.articles
     ]
-    results = await _wave(check_article(llm, article, todo, usage) for article, todo in jobs)
+    results = await _wave(
+        "check", (check_article(llm, article, todo, usage) for article, todo in jobs)
+    )
     checked: dict[tuple[str, str], Verdict] = {}
     for verdicts, notes in results:
         warnings.extend(notes)
@@ -78,16 +97,19 @@ async def acheck_cluster(
     usage = Usage()
     warnings: list[str] = []
     extracted_per_article = await _wave(
-        extract_claims(llm, article, usage) for article in cluster.articles
+        "extract", (extract_claims(llm, article, usage) for article in cluster.articles)
     )
     extracted = []
     for claims, notes in extracted_per_article:
         extracted.extend(claims)
         warnings.extend(notes)
-    claims, notes = await merge_claims(llm, [a.id for a in cluster.articles], extracted, usage)
+    ((claims, notes),) = await _wave(
+        "merge", [merge_claims(llm, [a.id for a in cluster.articles], extracted, usage)]
+    )
     warnings.extend(notes)
     verdicts, notes = await _check_wave(llm, cluster, claims, usage)
     warnings.extend(notes)
+    llm.settle(usage)
     return Report(
         cluster=cluster.id,
         cluster_name=cluster.name,
@@ -122,6 +144,7 @@ async def acheck_claims(
         if text.strip()
     ]
     verdicts, warnings = await _check_wave(llm, cluster, canonical, usage)
+    llm.settle(usage)
     return Report(
         cluster=cluster.id,
         cluster_name=cluster.name,
@@ -143,7 +166,8 @@ def check_cluster(
 ) -> Report:
     """Extract, merge and cross-check every claim of a cluster (a folder path or a Cluster).
 
-    With neither ``llm`` nor ``config``, the model is configured from the environment.
+    With neither ``llm`` nor ``config``, the model is configured from the environment. Without
+    ``llm``, answers are kept in (and served from) the default response store.
     Call :func:`acheck_cluster` instead from inside a running event loop.
     """
     return asyncio.run(acheck_cluster(cluster, llm=llm, config=config))

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from factcheck.estimate import usd
 from factcheck.merge import article_aliases
 from factcheck.models import Article, CanonicalClaim, Label, Report, Verdict
 
@@ -94,13 +95,18 @@ class ReportView:
         r = self.report
         prompts = ", ".join(f"{k} {v}" for k, v in r.prompts.items())
         stages = "; ".join(
-            f"{name} {_count(s.calls, 'call')}, {s.input_tokens}+{s.output_tokens} tokens"
+            f"{name} {_count(s.calls, 'call')}"
+            + (f" + {s.store_hits} stored" if s.store_hits else "")
+            + f", {s.input_tokens}+{s.output_tokens} tokens"
             for name, s in r.usage.stages.items()
         )
+        hits = r.usage.store_hits
         return [
             f"Model: {r.model}   Prompts: {prompts}",
-            f"Usage: {_count(r.usage.calls, 'call')}, {r.usage.input_tokens} input + "
-            f"{r.usage.output_tokens} output tokens" + (f" ({stages})" if stages else ""),
+            f"Usage: {_count(r.usage.calls, 'paid call')}"
+            + (f" and {hits} answers from the response store" if hits else "")
+            + f", {r.usage.input_tokens} input + {r.usage.output_tokens} output tokens, "
+            f"cost ~{usd(r.usage.cost_usd)}" + (f" ({stages})" if stages else ""),
             f"{_count(len(r.articles), 'article')}, {_count(len(r.claims), 'claim')}, "
             f"{sum(1 for row in self.rows if row.contradicted)} contradicted, "
             f"{sum(1 for row in self.rows if row.group == 1)} carried by one or two outlets only",

@@ -101,7 +101,7 @@ def test_terminal_puts_contradictions_first_and_shows_legend_and_header():
     render_terminal(make_report(), console)
     text = console.export_text()
     assert "Model: hand-written-fixture" in text and "extract v1-abc" in text
-    assert "2 calls, 150 input + 15 output tokens" in text
+    assert "2 paid calls, 150 input + 15 output tokens, cost ~unknown" in text
     assert "Legend:" in text and "✘ contradicts it" in text
     matrix = text[text.index("Claims × articles") :]
     assert matrix.index("c02") < matrix.index("c01") < matrix.index("c03")

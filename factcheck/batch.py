@@ -1,0 +1,272 @@
+"""Bulk runs through the OpenAI Batch API, at half price, in rounds of one stage each.
+
+A stage's requests depend on the previous stage's answers, so a batch can only carry what the
+next stage needs. The loop, repeated until export finds nothing missing:
+
+    export   run the pipeline offline; write the requests the store cannot answer (JSONL)
+    submit   upload the file and create a batch
+    collect  poll the batch; import its results into the store
+    import   (instead of submit/collect) load a results file downloaded some other way
+
+The ``custom_id`` of each line is the request's store key, so a result goes back exactly where
+a live run would look for it. Then ``factcheck report --offline`` prints the report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import openai
+from pydantic import BaseModel, Field
+
+from factcheck.errors import InputError, MissingAnswers, ModelCallError
+from factcheck.llm import LLM
+from factcheck.models import Cluster
+from factcheck.pipeline import acheck_cluster
+from factcheck.store import MissedRequest, ResponseStore
+
+KEY_PATTERN = re.compile(r"[0-9a-f]{64}")
+FINISHED = ("completed", "failed", "expired", "cancelled")
+# Statuses after which a batch's files hold everything it will ever produce.
+COLLECTABLE = ("completed", "expired", "cancelled")
+
+
+class ClusterNeeds(BaseModel):
+    """What one cluster still lacks: the next stage and its request count (0 = complete)."""
+
+    cluster: str
+    stage: str | None
+    requests: int
+
+
+class ExportResult(BaseModel):
+    """What ``batch export`` wrote."""
+
+    path: str
+    requests: int = Field(description="Lines written (requests shared by clusters once).")
+    clusters: list[ClusterNeeds]
+
+
+class ImportResult(BaseModel):
+    """What ``batch import`` (or ``collect``) stored, and the lines it could not use."""
+
+    stored: int = 0
+    already_stored: int = 0
+    errors: list[str] = Field(default_factory=list)
+
+
+async def amissing_requests(cluster: Cluster, llm: LLM) -> tuple[str | None, list[MissedRequest]]:
+    """The next stage the store cannot answer for ``cluster``, and its requests.
+
+    Runs the pipeline offline: every stored answer is replayed, the first incomplete stage
+    names what it lacks. ``(None, [])`` means the store holds the whole run.
+    """
+    offline = LLM(llm.config, store=llm.store, offline=True, prices=llm.prices)
+    try:
+        await acheck_cluster(cluster, llm=offline)
+    except MissingAnswers as missing:
+        return missing.stage, list(missing.requests)
+    return None, []
+
+
+def batch_line(request: MissedRequest) -> dict[str, Any]:
+    """One line of a Batch API input file."""
+    return {
+        "custom_id": request.key,
+        "method": "POST",
+        "url": urlparse(request.endpoint).path or "/v1/chat/completions",
+        "body": request.body,
+    }
+
+
+async def aexport(
+    clusters: Sequence[Cluster], llm: LLM, out: Path
+) -> ExportResult:
+    """Write the requests each cluster's next stage needs as one Batch input file."""
+    if llm.store is None:
+        raise InputError("batch export needs a response store")
+    needs: list[ClusterNeeds] = []
+    requests: dict[str, MissedRequest] = {}
+    for cluster in clusters:
+        stage, missed = await amissing_requests(cluster, llm)
+        needs.append(ClusterNeeds(cluster=cluster.id, stage=stage, requests=len(missed)))
+        requests.update((m.key, m) for m in missed)
+    lines = [json.dumps(batch_line(r), ensure_ascii=False) for r in requests.values()]
+    try:
+        out.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {out}: {exc.strerror}") from None
+    llm.store.mark_exported(list(requests.values()))
+    return ExportResult(path=str(out), requests=len(lines), clusters=needs)
+
+
+def import_lines(store: ResponseStore, lines: Iterable[str], source: str) -> ImportResult:
+    """Store every successful result line; name each line that failed (it is not stored)."""
+    result = ImportResult()
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        where = f"{source}:{number}"
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            result.errors.append(f"{where}: not JSON")
+            continue
+        problem, key, document = _result_of(entry)
+        if problem:
+            result.errors.append(f"{where}: {problem}")
+            continue
+        assert key is not None and document is not None
+        if store.has(key):
+            result.already_stored += 1
+            continue
+        endpoint, model, stage = store.exported(key) or (
+            "batch-import", str(document.get("model", "")), None
+        )
+        store.put(key, endpoint=endpoint, model=model, stage=stage, document=document,
+                  origin="batch")  # fmt: skip
+        result.stored += 1
+    return result
+
+
+def _result_of(entry: Any) -> tuple[str | None, str | None, dict[str, Any] | None]:
+    """(problem, key, chat completion) of one Batch output line."""
+    if not isinstance(entry, dict):
+        return "not a Batch result object", None, None
+    key = entry.get("custom_id")
+    if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
+        return "custom_id is not a factcheck request key", None, None
+    error = entry.get("error")
+    if error:
+        message = error.get("message", error) if isinstance(error, dict) else error
+        return f"request {key[:12]} failed: {message}", None, None
+    response = entry.get("response") or {}
+    status = response.get("status_code")
+    body = response.get("body")
+    if status != 200:
+        message = (body or {}).get("error", {}).get("message", "") if isinstance(body, dict) else ""
+        return f"request {key[:12]} failed with HTTP {status}: {message}".rstrip(": "), None, None
+    if not isinstance(body, dict) or not body.get("choices"):
+        return f"request {key[:12]} has no chat completion in its response", None, None
+    return None, key, body
+
+
+def import_file(store: ResponseStore, path: Path) -> ImportResult:
+    """Load a Batch API output (or error) file into the store."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path} is not a UTF-8 JSONL file") from None
+    return import_lines(store, text.splitlines(), path.name)
+
+
+async def asubmit(llm: LLM, path: Path) -> str:
+    """Upload a Batch input file, create the batch, remember it in the store; its id."""
+    if llm.store is None:
+        raise InputError("batch submit needs a response store")
+    try:
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    if not lines:
+        raise InputError(f"{path} holds no requests: nothing to submit")
+    endpoint = json.loads(lines[0]).get("url", "/v1/chat/completions")
+    sdk = llm.sdk()
+    try:
+        with path.open("rb") as handle:
+            uploaded = await sdk.files.create(file=handle, purpose="batch")
+        batch = await sdk.batches.create(
+            input_file_id=uploaded.id,
+            endpoint=endpoint,
+            completion_window="24h",
+            metadata={"created_by": "factcheck"},
+        )
+    except openai.NotFoundError as exc:
+        raise ModelCallError(
+            f"{llm.config.endpoint} does not offer the Batch API (404): use `factcheck batch "
+            "export` and import the results, or run online"
+        ) from exc
+    except openai.APIError as exc:
+        raise llm.call_error(exc) from exc
+    llm.store.add_batch(batch.id, llm.config.endpoint, len(lines), batch.status)
+    return batch.id
+
+
+class BatchStatus(BaseModel):
+    """Where one batch stands after ``collect``."""
+
+    id: str
+    status: str
+    imported: ImportResult | None = None
+
+
+async def acollect(
+    llm: LLM,
+    batch_ids: Sequence[str] | None = None,
+    *,
+    wait: bool = False,
+    poll_seconds: float = 30.0,
+    on_poll: Callable[[list[BatchStatus]], None] | None = None,
+) -> list[BatchStatus]:
+    """Check batches (default: every open one the store knows); import the finished ones.
+
+    With ``wait``, poll until every batch has finished.
+    """
+    store = llm.store
+    if store is None:
+        raise InputError("batch collect needs a response store")
+    pending = list(batch_ids) if batch_ids else store.open_batches()
+    done: list[BatchStatus] = []
+    sdk = llm.sdk()
+    while True:
+        still: list[BatchStatus] = []
+        for batch_id in pending:
+            try:
+                batch = await sdk.batches.retrieve(batch_id)
+            except openai.NotFoundError as exc:
+                raise ModelCallError(f"{llm.config.endpoint} knows no batch {batch_id}") from exc
+            except openai.APIError as exc:
+                raise llm.call_error(exc) from exc
+            status = BatchStatus(id=batch_id, status=batch.status)
+            if batch.status in COLLECTABLE:
+                status.imported = ImportResult()
+                for file_id in (batch.output_file_id, batch.error_file_id):
+                    if file_id:
+                        _merge(status.imported, await _import_remote(llm, store, file_id))
+                store.set_batch_status(batch_id, "collected")
+                done.append(status)
+            elif batch.status in FINISHED:
+                store.set_batch_status(batch_id, batch.status)
+                done.append(status)
+            else:
+                store.set_batch_status(batch_id, batch.status)
+                still.append(status)
+        if on_poll is not None:
+            on_poll(still)
+        if not still or not wait:
+            return done + still
+        pending = [s.id for s in still]
+        await asyncio.sleep(poll_seconds)
+
+
+async def _import_remote(llm: LLM, store: ResponseStore, file_id: str) -> ImportResult:
+    try:
+        content = await llm.sdk().files.content(file_id)
+    except openai.APIError as exc:
+        raise llm.call_error(exc) from exc
+    return import_lines(store, content.text.splitlines(), file_id)
+
+
+def _merge(total: ImportResult, part: ImportResult) -> None:
+    total.stored += part.stored
+    total.already_stored += part.already_stored
+    total.errors.extend(part.errors)
+

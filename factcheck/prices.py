@@ -1,0 +1,74 @@
+"""What model calls cost: a shipped per-model price table, overridable, and the arithmetic."""
+
+from __future__ import annotations
+
+import os
+from importlib.resources import files
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError
+
+from factcheck.errors import ConfigError
+
+PRICES_ENV = "FACTCHECK_PRICES"
+PER = 1_000_000
+
+
+class Price(BaseModel):
+    """USD per million input (prompt) and output (completion) tokens."""
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+
+
+class PriceTable(BaseModel):
+    """Prices per model name; ``batch_discount`` is the share of the price a Batch job costs."""
+
+    batch_discount: float = Field(default=0.5, gt=0, le=1)
+    models: dict[str, Price] = Field(default_factory=dict)
+
+    @classmethod
+    def load(cls, override: str | Path | None = None) -> PriceTable:
+        """The shipped table, updated by ``override`` (or the file ``$FACTCHECK_PRICES`` names)."""
+        shipped = files("factcheck").joinpath("data/prices.yaml").read_text(encoding="utf-8")
+        table = cls._parse(shipped, "the shipped price table")
+        override = override or os.environ.get(PRICES_ENV) or None
+        if override is None:
+            return table
+        path = Path(override).expanduser()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot read the price table {path}: {exc.strerror}") from None
+        extra = cls._parse(text, str(path))
+        return cls(
+            batch_discount=extra.batch_discount if "batch_discount" in extra.model_fields_set
+            else table.batch_discount,
+            models={**table.models, **extra.models},
+        )  # fmt: skip
+
+    @classmethod
+    def _parse(cls, text: str, where: str) -> PriceTable:
+        try:
+            return cls.model_validate(yaml.safe_load(text) or {})
+        except (yaml.YAMLError, ValidationError) as exc:
+            first = str(exc).splitlines()[0]
+            raise ConfigError(f"{where} is not a valid price table: {first}") from None
+
+    def price(self, model: str) -> Price | None:
+        """The model's price: its own entry, else that of its longest listed prefix."""
+        if model in self.models:
+            return self.models[model]
+        prefixes = [name for name in self.models if model.startswith(name + "-")]
+        return self.models[max(prefixes, key=len)] if prefixes else None
+
+    def cost(
+        self, model: str, input_tokens: int, output_tokens: int, *, batch: bool = False
+    ) -> float | None:
+        """Estimated USD for these tokens; None when the model has no price."""
+        price = self.price(model)
+        if price is None:
+            return None
+        usd = (input_tokens * price.input + output_tokens * price.output) / PER
+        return usd * self.batch_discount if batch else usd
