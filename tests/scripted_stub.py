@@ -5,7 +5,10 @@ comes from a few deterministic rules (sentence splitting and word overlap), so a
 cassette exercises requests, re-asks, retries, metering and report building without pretending
 to say anything true about an article.
 
-It serves ``POST /v1/chat/completions`` and understands the three structured answers factcheck
+It serves ``POST /v1/chat/completions`` and, for the Batch loop, a minimal Files and Batches
+API (upload, create, retrieve, download): a batch is answered by the same rules when it is
+created and reports ``validating``, ``in_progress``, then ``completed`` on successive
+retrievals, so polling is exercised. It understands the three structured answers factcheck
 asks for (``ExtractionAnswer``, ``MergeAnswer``, ``CheckAnswer``) in instructor's JSON mode
 (``response_format`` plus the schema in the system message) and tools mode (one forced tool).
 The request's ``model`` picks a scenario; see ``SCENARIOS``.
@@ -21,6 +24,8 @@ or in the foreground: ``python -m tests.scripted_stub --port 8765``.
 from __future__ import annotations
 
 import argparse
+import email.parser
+import email.policy
 import json
 import re
 import threading
@@ -309,6 +314,13 @@ class ScriptedStub:
         self._seen_bodies: set[bytes] = set()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        # Batch API state: uploaded and produced files, and batches with their status queue.
+        self.files: dict[str, bytes] = {}
+        self.batches: dict[str, dict[str, Any]] = {}
+        self._statuses: dict[str, list[str]] = {}
+        # Chat answers of these stages wait until ``release`` is set (a test kills a run then).
+        self.hold_stages: set[str] = set()
+        self.release = threading.Event()
 
     # lifecycle
 
@@ -422,6 +434,8 @@ class ScriptedStub:
         text = raw.decode("utf-8")
         user = first_user_message(request)
         stage = detect_stage(request, text, user)
+        if stage in self.hold_stages:
+            self.release.wait(timeout=60)
         reask = len(request.get("messages") or []) > 2
         answer = normal_answer(stage, user)
         finish = "stop"
@@ -452,6 +466,95 @@ class ScriptedStub:
         if content is None:
             content = json.dumps(answer, ensure_ascii=False)
         return 200, completion(request, number, text, content, finish), {}
+
+
+    # Batch API ------------------------------------------------------------------------------
+
+    def upload(self, content_type: str, raw: bytes) -> dict[str, Any]:
+        """``POST /v1/files``: keep the multipart ``file`` part."""
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            f"Content-Type: {content_type}\r\n\r\n".encode() + raw
+        )
+        parts = {
+            part.get_param("name", header="content-disposition"): part
+            for part in message.iter_parts()
+        }
+        if "file" not in parts:
+            raise StubError(400, "scripted stub: no file part", "invalid_request_error", "no_file")
+        data = parts["file"].get_payload(decode=True) or b""
+        with self._lock:
+            file_id = f"file-scripted-{len(self.files) + 1}"
+            self.files[file_id] = data
+        return {
+            "id": file_id, "object": "file", "bytes": len(data), "created_at": 0,
+            "filename": parts["file"].get_filename() or "upload.jsonl", "purpose": "batch",
+            "status": "processed",
+        }  # fmt: skip
+
+    def create_batch(self, raw: bytes) -> dict[str, Any]:
+        """``POST /v1/batches``: answer every line now; report progress over later retrievals."""
+        request = json.loads(raw)
+        data = self.files.get(request.get("input_file_id", ""))
+        if data is None:
+            raise StubError(404, "scripted stub: no such file", "invalid_request_error", "nf")
+        outputs, errors = self.batch_results(data.decode("utf-8"))
+        with self._lock:
+            batch_id = f"batch_scripted_{len(self.batches) + 1}"
+            output_id, error_id = f"{batch_id}-output", f"{batch_id}-errors"
+            self.files[output_id] = "\n".join(outputs).encode("utf-8")
+            if errors:
+                self.files[error_id] = "\n".join(errors).encode("utf-8")
+            self.batches[batch_id] = {
+                "id": batch_id, "object": "batch", "endpoint": request.get("endpoint"),
+                "input_file_id": request["input_file_id"], "completion_window": "24h",
+                "created_at": 0, "status": "validating", "output_file_id": None,
+                "error_file_id": None,
+                "request_counts": {"total": len(outputs) + len(errors),
+                                   "completed": len(outputs), "failed": len(errors)},
+            }  # fmt: skip
+            self._statuses[batch_id] = ["in_progress", "completed"]
+            self.batches[batch_id]["_files"] = (output_id, error_id if errors else None)
+        return self._public(self.batches[batch_id])
+
+    def batch_results(self, requests_jsonl: str) -> tuple[list[str], list[str]]:
+        """Answer a Batch input file's lines: (output lines, error lines) as Batch JSONL."""
+        outputs: list[str] = []
+        errors: list[str] = []
+        for line in requests_jsonl.splitlines():
+            if not line.strip():
+                continue
+            entry = json.loads(line)
+            body = json.dumps(entry["body"]).encode("utf-8")
+            try:
+                status, document, _ = self.answer(body)
+            except StubError as error:
+                status, document = error.status, error.body()
+            result = {
+                "id": f"batch_req_{len(outputs) + len(errors) + 1}",
+                "custom_id": entry["custom_id"],
+                "response": {"status_code": status, "request_id": "scripted", "body": document},
+                "error": None,
+            }
+            (outputs if status == 200 else errors).append(json.dumps(result))
+        return outputs, errors
+
+    def retrieve_batch(self, batch_id: str) -> dict[str, Any]:
+        """``GET /v1/batches/{id}``: the next status on each call, files once completed."""
+        with self._lock:
+            batch = self.batches.get(batch_id)
+            if batch is None:
+                raise StubError(404, f"No batch found with id '{batch_id}'",
+                                "invalid_request_error", "not_found")  # fmt: skip
+            queue = self._statuses[batch_id]
+            if queue:
+                batch["status"] = queue.pop(0)
+            if batch["status"] == "completed":
+                batch["output_file_id"], batch["error_file_id"] = batch["_files"]
+            return self._public(batch)
+
+    @staticmethod
+    def _public(batch: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in batch.items() if not k.startswith("_")}
 
 
 def completion(
@@ -532,30 +635,59 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_error(
             StubError(
                 404,
-                f"scripted stub: no route {self.command} {path}; only POST {CHAT_PATH} is served",
+                f"scripted stub: no route {self.command} {path}",
                 "invalid_request_error",
                 "not_found",
             )
         )
 
     def do_POST(self) -> None:
-        """Answer a chat completion, or 404 for any other path."""
+        """Answer a chat completion, a file upload or a batch creation; 404 otherwise."""
         raw = self._read_body()
-        if urlsplit(self.path).path.rstrip("/") != CHAT_PATH:
-            self._not_found()
-            return
+        path = urlsplit(self.path).path.rstrip("/")
         try:
-            status, document, headers = self.stub.answer(raw)
+            if path == CHAT_PATH:
+                status, document, headers = self.stub.answer(raw)
+            elif path == "/v1/files":
+                status, headers = 200, {}
+                document = self.stub.upload(self.headers.get("Content-Type", ""), raw)
+            elif path == "/v1/batches":
+                status, document, headers = 200, self.stub.create_batch(raw), {}
+            else:
+                self._not_found()
+                return
         except StubError as error:
             self._send_error(error)
             return
         self._send(status, document, headers)
 
+    def do_GET(self) -> None:
+        """Retrieve a batch or download a file's content; 404 otherwise."""
+        path = urlsplit(self.path).path.rstrip("/")
+        parts = path.split("/")
+        try:
+            if path.startswith("/v1/batches/") and len(parts) == 4:
+                self._send(200, self.stub.retrieve_batch(parts[3]), {})
+            elif path.startswith("/v1/files/") and path.endswith("/content"):
+                data = self.stub.files.get(parts[3])
+                if data is None:
+                    raise StubError(404, "scripted stub: no such file",
+                                    "invalid_request_error", "not_found")  # fmt: skip
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            else:
+                self._not_found()
+        except StubError as error:
+            self._send_error(error)
+
     def _other(self) -> None:
         self._read_body()
         self._not_found()
 
-    do_GET = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _other
+    do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _other
 
 
 def main(argv: list[str] | None = None) -> None:
