@@ -1,0 +1,532 @@
+"""Eval scoring: every expected number below was worked out by hand; the arithmetic is beside it.
+
+Reports and alignment answers here are hand-made fixtures, never model output.
+"""
+
+import asyncio
+import json
+
+import pytest
+from rich.console import Console
+
+from factcheck.align import (
+    DEFAULT_THRESHOLD,
+    Alignment,
+    align_lexical,
+    align_with_llm,
+    similarity,
+)
+from factcheck.errors import AnswerError, InputError
+from factcheck.eval_report import render_eval_markdown, render_eval_terminal
+from factcheck.evaluate import (
+    EvalResult,
+    evaluate_end_to_end,
+    evaluate_verify,
+    find_noise,
+)
+from factcheck.gold import Gold, GoldClaim, load_gold
+from factcheck.models import Article, CanonicalClaim, Label, Quote, Report, Span, Usage, Verdict
+from factcheck.scoring import score_cells
+from tests.fakes import FakeEndpoint, user_message
+
+S, C, N, U = Label.SUPPORTED, Label.CONTRADICTED, Label.NOT_MENTIONED, Label.UNRESOLVED
+CONTRACT_KEYS = {
+    "mode", "cells", "unresolved", "accuracy", "macro_f1", "per_label", "confusion",
+    "claim_recall", "claims_predicted", "noise_violations",
+}  # fmt: skip
+
+
+def gold_from(tmp_path, text: str) -> Gold:
+    path = tmp_path / "gold.yaml"
+    path.write_text(text, encoding="utf-8")
+    return load_gold(path)
+
+
+def article(article_id: str, text: str = "Some article text.") -> Article:
+    return Article(id=article_id, title=article_id, text=text)
+
+
+def report(articles, claims, labels: dict[tuple[str, str], Label]) -> Report:
+    verdicts = [
+        Verdict(
+            claim_id=claim_id,
+            article_id=article_id,
+            label=label,
+            evidence=None if label in (N, U) else f"evidence {claim_id}/{article_id}",
+            rationale=f"why {claim_id}/{article_id}",
+        )
+        for (claim_id, article_id), label in labels.items()
+    ]
+    return Report(
+        cluster="demo", cluster_name="demo", model="hand-written-fixture",
+        prompts={"check": "v1-test"}, articles=articles, claims=claims, verdicts=verdicts,
+        usage=Usage(),
+    )  # fmt: skip
+
+
+def per_label(scores):
+    return {label: (s.precision, s.recall, s.f1) for label, s in scores.per_label.items()}
+
+
+# --- cell scores -----------------------------------------------------------------------------
+
+
+def test_unresolved_counts_as_wrong_and_as_no_label():
+    scores = score_cells([((S,), U), ((S,), S)])
+    # 1 of 2 right. supported: TP 1, predicted 1, gold 2 -> P 1/1, R 1/2, F1 2·1/(2·1+0+1) = 2/3.
+    # contradicted and not_mentioned have no gold and no predictions: F1 0 (zero_division=0),
+    # and they still count: macro-F1 = (2/3 + 0 + 0) / 3 = 2/9.
+    assert (scores.cells, scores.correct, scores.unresolved) == (2, 1, 1)
+    assert scores.accuracy == 0.5
+    assert per_label(scores)[S] == pytest.approx((1.0, 0.5, 2 / 3))
+    assert per_label(scores)[C] == per_label(scores)[N] == (0.0, 0.0, 0.0)
+    assert scores.macro_f1 == pytest.approx(2 / 9)
+    assert scores.confusion[S] == {S: 1, C: 0, N: 0, U: 1}
+    assert scores.absent_labels == [C, N]
+
+
+def test_list_gold_takes_the_prediction_when_accepted_else_its_first_label():
+    scores = score_cells([((S, N), N), ((C, N), S), ((N, C), S)])
+    # (S,N)->N is right and counts as gold N; (C,N)->S is wrong, gold C; (N,C)->S wrong, gold N.
+    assert scores.correct == 1
+    assert scores.confusion == {
+        S: {S: 0, C: 0, N: 0, U: 0},
+        C: {S: 1, C: 0, N: 0, U: 0},
+        N: {S: 1, C: 0, N: 1, U: 0},
+    }
+
+
+def test_no_cells_scores_zero():
+    scores = score_cells([])
+    assert (scores.cells, scores.accuracy, scores.macro_f1, scores.absent_labels) == (0, 0, 0, [])
+
+
+# --- verify mode -----------------------------------------------------------------------------
+
+VERIFY_GOLD = """\
+cluster: demo
+articles: {A: a, B: b, C: c}
+claims:
+  - {id: g1, text: "Four people were injured.", A: S, B: S, C: S}
+  - {id: g2, text: "The bridge closed on Friday.", A: C, B: C, C: null}
+  - {id: g3, text: "The mayor resigned.", A: N, B: N, C: N}
+  - {id: g4, text: "Engineers inspected the span.", A: S, B: [S, N], C: [C, N]}
+  - {id: g5, text: "A festival was postponed.", B: null}
+"""
+# Predicted label per (gold claim, article). g2×c and g5×b are null in the gold, g5×a and g5×c
+# are missing from its row: none of those four is scored, whatever the prediction says.
+VERIFY_PREDICTIONS = {
+    ("g1", "a"): S, ("g1", "b"): S, ("g1", "c"): N,
+    ("g2", "a"): C, ("g2", "b"): S, ("g2", "c"): C,
+    ("g3", "a"): N, ("g3", "b"): N, ("g3", "c"): C,
+    ("g4", "a"): U, ("g4", "b"): N, ("g4", "c"): S,
+    ("g5", "a"): C, ("g5", "b"): S, ("g5", "c"): N,
+}  # fmt: skip
+
+
+def verify_report(gold: Gold, predictions=VERIFY_PREDICTIONS) -> Report:
+    """What check_claims gives for gold.texts: claims c01.. in gold order."""
+    claims = [
+        CanonicalClaim(id=f"c{n:02d}", text=g.text, sources=[])
+        for n, g in enumerate(gold.claims, 1)
+    ]
+    ids = {g.id: c.id for g, c in zip(gold.claims, claims, strict=True)}
+    labels = {(ids[g], a): label for (g, a), label in predictions.items()}
+    return report([article(x) for x in "abc"], claims, labels)
+
+
+def test_verify_scores_by_hand(tmp_path):
+    gold = gold_from(tmp_path, VERIFY_GOLD)
+    result = evaluate_verify(verify_report(gold), gold)
+    s = result.scores
+    # 11 scored cells (g1: 3, g2: 2, g3: 3, g4: 3); right: g1a g1b g2a g3a g3b g4b = 6.
+    # Gold after the list rule: g4b [S,N]->N is right so gold N; g4c [C,N]->S is wrong so gold C.
+    #   gold S: g1a g1b g1c g4a (4)   gold C: g2a g2b g4c (3)   gold N: g3a g3b g3c g4b (4)
+    #   pred S: g1a g1b g2b g4c (4)   pred C: g2a g3c (2)       pred N: g1c g3a g3b g4b (4)
+    #   pred unresolved: g4a (1)
+    # supported:     TP 2 -> P 2/4, R 2/4, F1 2·2/(4+2+2) = 0.5
+    # contradicted:  TP 1 -> P 1/2, R 1/3, F1 2·1/(2+1+2) = 0.4
+    # not_mentioned: TP 3 -> P 3/4, R 3/4, F1 2·3/(6+1+1) = 0.75
+    # macro-F1 = (0.5 + 0.4 + 0.75) / 3 = 0.55
+    assert (s.cells, s.correct, s.unresolved) == (11, 6, 1)
+    assert s.accuracy == pytest.approx(6 / 11)
+    assert per_label(s)[S] == pytest.approx((0.5, 0.5, 0.5))
+    assert per_label(s)[C] == pytest.approx((0.5, 1 / 3, 0.4))
+    assert per_label(s)[N] == pytest.approx((0.75, 0.75, 0.75))
+    assert s.macro_f1 == pytest.approx(0.55)
+    assert s.confusion == {
+        S: {S: 2, C: 0, N: 1, U: 1},
+        C: {S: 2, C: 1, N: 0, U: 0},
+        N: {S: 0, C: 1, N: 3, U: 0},
+    }
+    # Wrong cells, contradictions first (gold or prediction C), then gold order, article order.
+    assert [(m.claim_id, m.article_id, m.predicted) for m in result.worst_cells] == [
+        ("g2", "b", S), ("g3", "c", C), ("g4", "c", S), ("g1", "c", N), ("g4", "a", U),
+    ]  # fmt: skip
+    first = result.worst_cells[0]
+    assert first.claim_text == "The bridge closed on Friday." and first.gold == (C,)
+    assert first.evidence == "evidence c02/b" and first.rationale == "why c02/b"
+    assert (result.claim_recall, result.claims_predicted, result.noise_violations) == (None,) * 3
+
+
+def test_changing_one_predicted_label_moves_the_scores_as_computed(tmp_path):
+    gold = gold_from(tmp_path, VERIFY_GOLD)
+    fixed = {**VERIFY_PREDICTIONS, ("g3", "c"): N}  # was C, gold N
+    s = evaluate_verify(verify_report(gold, fixed), gold).scores
+    # Right: 6 + 1 = 7 of 11. supported unchanged: 0.5, 0.5, 0.5.
+    # contradicted:  pred 1, TP 1 -> P 1/1, R 1/3, F1 2·1/(2+0+2) = 0.5
+    # not_mentioned: pred 5, TP 4 -> P 4/5, R 4/4, F1 2·4/(8+1+0) = 8/9
+    # macro-F1 = (0.5 + 0.5 + 8/9) / 3 = 17/27
+    assert s.accuracy == pytest.approx(7 / 11)
+    assert per_label(s)[S] == pytest.approx((0.5, 0.5, 0.5))
+    assert per_label(s)[C] == pytest.approx((1.0, 1 / 3, 0.5))
+    assert per_label(s)[N] == pytest.approx((0.8, 1.0, 8 / 9))
+    assert s.macro_f1 == pytest.approx(17 / 27)
+    assert s.confusion[N] == {S: 0, C: 0, N: 4, U: 0}
+
+
+def test_null_and_missing_cells_are_never_scored(tmp_path):
+    gold = gold_from(tmp_path, VERIFY_GOLD)
+    # Flip every unscored cell: nothing moves.
+    flipped = {**VERIFY_PREDICTIONS, ("g2", "c"): N, ("g5", "a"): S, ("g5", "b"): C}
+    before = evaluate_verify(verify_report(gold), gold).scores
+    after = evaluate_verify(verify_report(gold, flipped), gold).scores
+    assert after == before
+
+
+def test_a_cell_without_a_verdict_is_unresolved_not_a_label(tmp_path):
+    gold = gold_from(tmp_path, VERIFY_GOLD)
+    partial = {k: v for k, v in VERIFY_PREDICTIONS.items() if k != ("g1", "a")}
+    result = evaluate_verify(verify_report(gold, partial), gold)
+    # g1a was right (S); now it is unresolved: 5 of 11 right, 2 unresolved.
+    assert (result.scores.correct, result.scores.unresolved) == (5, 2)
+    assert result.scores.confusion[S][U] == 2
+    assert ("g1", "a", U) in [(m.claim_id, m.article_id, m.predicted) for m in result.worst_cells]
+
+
+def test_verify_refuses_a_report_of_other_claims(tmp_path):
+    gold = gold_from(tmp_path, VERIFY_GOLD)
+    good = verify_report(gold)
+    swapped = good.model_copy(update={"claims": [good.claims[1], good.claims[0], *good.claims[2:]]})
+    with pytest.raises(InputError, match=r"report claim c02 .* is not gold claim g1"):
+        evaluate_verify(swapped, gold)
+    shorter = good.model_copy(update={"claims": good.claims[:4]})
+    with pytest.raises(InputError, match="checked 4 claims and the gold file has 5"):
+        evaluate_verify(shorter, gold)
+
+
+def test_contract_has_exactly_the_fixed_keys(tmp_path):
+    gold = gold_from(tmp_path, VERIFY_GOLD)
+    doc = evaluate_verify(verify_report(gold), gold).to_contract()
+    assert set(doc) == CONTRACT_KEYS
+    assert doc["mode"] == "verify" and doc["cells"] == 11 and doc["unresolved"] == 1
+    assert set(doc["per_label"]) == {"supported", "contradicted", "not_mentioned"}
+    assert all(set(v) == {"precision", "recall", "f1"} for v in doc["per_label"].values())
+    assert doc["per_label"]["contradicted"]["f1"] == pytest.approx(0.4)
+    assert doc["confusion"]["supported"] == {
+        "supported": 2, "contradicted": 0, "not_mentioned": 1, "unresolved": 1,
+    }  # fmt: skip
+    assert set(doc["confusion"]) == {"supported", "contradicted", "not_mentioned"}
+    assert doc["claim_recall"] is None and doc["claims_predicted"] is None
+    assert doc["noise_violations"] is None
+    assert json.loads(json.dumps(doc)) == doc
+
+
+# --- end-to-end mode -------------------------------------------------------------------------
+
+E2E_GOLD = """\
+cluster: demo
+articles: {A: a, B: b}
+noise: ["See also"]
+claims:
+  - {id: g1, text: "Four people were injured.", A: S, B: C}
+  - {id: g2, text: "The bridge is closed until further notice.", A: S, B: S}
+  - {id: g3, text: "The mayor resigned.", A: N, B: N}
+"""
+TEXT_A = (
+    "Four people were injured in the collapse.\n"
+    "See also: Council approves parking rules\n"
+    "The bridge is closed until further notice."
+)
+TEXT_B = "Seven people were injured, officials said.\nThe bridge is closed."
+
+
+def quote(text: str, passage: str) -> Quote:
+    start = text.index(passage)
+    return Quote(text=passage, span=Span(start=start, end=start + len(passage)))
+
+
+def e2e_report() -> Report:
+    claims = [
+        CanonicalClaim(
+            id="c01", text="Four people were injured in the collapse.", sources=["a"],
+            quotes={"a": quote(TEXT_A, "Four people were injured in the collapse.")},
+        ),
+        CanonicalClaim(  # quotes the "See also" line: a noise violation
+            id="c02", text="The council approved parking rules.", sources=["a"],
+            quotes={"a": quote(TEXT_A, "Council approves parking rules")},
+        ),
+        CanonicalClaim(
+            id="c03", text="The bridge is closed.", sources=["b"],
+            quotes={"b": quote(TEXT_B, "The bridge is closed.")},
+        ),
+    ]  # fmt: skip
+    labels = {("c01", "b"): C, ("c02", "b"): N, ("c03", "a"): N}
+    return report([article("a", TEXT_A), article("b", TEXT_B)], claims, labels)
+
+
+def test_end_to_end_scores_by_hand(tmp_path):
+    gold = gold_from(tmp_path, E2E_GOLD)
+    rep = e2e_report()
+    alignment = align_lexical(rep.claims, gold.claims)
+    # Content words: g1 {four people injured}, c01 {four people injured collapse} -> 2·3/7;
+    # g2 {bridge closed until further notice}, c03 {bridge closed} -> 2·2/7 = 0.571 >= 0.5.
+    # g3 and c02 share no word with anything.
+    assert [(p.gold_id, p.predicted_id) for p in alignment.pairs] == [("g1", "c01"), ("g2", "c03")]
+    assert [p.score for p in alignment.pairs] == pytest.approx([6 / 7, 4 / 7])
+    result = evaluate_end_to_end(rep, gold, alignment)
+    s = result.scores
+    # Cells of aligned pairs: g1a S (a states c01) right; g1b C right; g2a N, gold S, wrong;
+    # g2b S (b states c03) right -> 3 of 4.
+    # supported:     gold 3, pred 2, TP 2 -> P 1, R 2/3, F1 2·2/(4+0+1) = 0.8
+    # contradicted:  gold 1, pred 1, TP 1 -> 1, 1, 1
+    # not_mentioned: gold 0, pred 1, TP 0 -> P 0, R 0 (zero division), F1 0
+    # macro-F1 = (0.8 + 1 + 0) / 3 = 0.6
+    assert (s.cells, s.correct, s.unresolved) == (4, 3, 0)
+    assert s.accuracy == 0.75
+    assert per_label(s)[S] == pytest.approx((1.0, 2 / 3, 0.8))
+    assert per_label(s)[C] == pytest.approx((1.0, 1.0, 1.0))
+    assert per_label(s)[N] == (0.0, 0.0, 0.0)
+    assert s.macro_f1 == pytest.approx(0.6)
+    assert s.confusion[S] == {S: 2, C: 0, N: 1, U: 0}
+    assert s.absent_labels == []  # not_mentioned was predicted once
+    assert [(m.claim_id, m.article_id, m.predicted_claim_id) for m in result.worst_cells] == [
+        ("g2", "a", "c03")
+    ]
+    doc = result.to_contract()
+    assert set(doc) == CONTRACT_KEYS
+    # claim recall 2 aligned / 3 gold; 3 predicted claims; c02 quotes the "See also" line.
+    assert doc["claim_recall"] == pytest.approx(2 / 3)
+    assert (doc["claims_predicted"], doc["noise_violations"]) == (3, 1)
+    assert [c.id for c in result.unaligned_predicted] == ["c02"]
+    assert [c.id for c in result.unaligned_gold] == ["g3"]
+    hit = result.noise[0].hits[0]
+    assert (result.noise[0].claim_id, hit.article_id, hit.noise) == ("c02", "a", "See also")
+    assert hit.line == "See also: Council approves parking rules"
+
+
+def test_a_pair_below_the_threshold_is_left_unaligned(tmp_path):
+    gold = gold_from(tmp_path, E2E_GOLD)
+    rep = e2e_report()
+    # g2-c03 scores 4/7 = 0.571: kept at exactly 4/7, dropped at 0.6.
+    assert len(align_lexical(rep.claims, gold.claims, threshold=4 / 7).pairs) == 2
+    alignment = align_lexical(rep.claims, gold.claims, threshold=0.6)
+    assert alignment.unaligned_gold == ["g2", "g3"]
+    assert alignment.unaligned_predicted == ["c02", "c03"]
+    result = evaluate_end_to_end(rep, gold, alignment)
+    # Only g1 is aligned: its 2 cells, both right; recall 1/3.
+    assert (result.scores.cells, result.scores.correct) == (2, 2)
+    assert result.claim_recall == pytest.approx(1 / 3)
+
+
+def test_an_alignment_naming_unknown_claims_is_refused(tmp_path):
+    gold = gold_from(tmp_path, E2E_GOLD)
+    bad = Alignment(method="lexical", pairs=[{"gold_id": "g1", "predicted_id": "c99"}])
+    with pytest.raises(ValueError, match="pairs g1 with c99"):
+        evaluate_end_to_end(e2e_report(), gold, bad)
+
+
+def test_no_predicted_claims_score_nothing(tmp_path):
+    gold = gold_from(tmp_path, E2E_GOLD)
+    empty = e2e_report().model_copy(update={"claims": [], "verdicts": []})
+    alignment = align_lexical([], gold.claims)
+    assert alignment.pairs == [] and alignment.unaligned_gold == ["g1", "g2", "g3"]
+    doc = evaluate_end_to_end(empty, gold, alignment).to_contract()
+    assert (doc["cells"], doc["accuracy"], doc["macro_f1"], doc["claim_recall"]) == (0, 0, 0, 0)
+    assert (doc["claims_predicted"], doc["noise_violations"]) == (0, 0)
+
+
+# --- noise -----------------------------------------------------------------------------------
+
+
+def test_noise_is_judged_by_the_whole_line_a_quote_lies_on():
+    text = "Intro line.\nSee also: the parking rules\nLast line, plain."
+    body = article("a", text)
+
+    def claim(passage, article_id="a"):
+        return CanonicalClaim(
+            id=passage[:4], text=passage, sources=[article_id],
+            quotes={article_id: quote(text, passage)},
+        )  # fmt: skip
+
+    assert find_noise([claim("Intro line.")], [body], ["See also"]) == []
+    # A quote of part of the noisy line, and one running from line 1 into it, both count.
+    assert len(find_noise([claim("the parking rules")], [body], ["See also"])) == 1
+    assert len(find_noise([claim("line.\nSee also")], [body], ["See also"])) == 1
+    # Exact substrings: another case is another string.
+    assert find_noise([claim("the parking rules")], [body], ["see also"]) == []
+    # A quote into an article the report does not have is skipped, not an error.
+    assert find_noise([claim("the parking rules", "zz")], [body], ["See also"]) == []
+
+
+# --- lexical alignment -----------------------------------------------------------------------
+
+
+def gc(claim_id, text):
+    return GoldClaim(id=claim_id, text=text)
+
+
+def pc(claim_id, text):
+    return CanonicalClaim(id=claim_id, text=text, sources=[])
+
+
+def test_similarity_is_dice_over_content_words():
+    assert similarity("The bridge is closed.", "Bridge CLOSED!") == 1.0
+    # {four people injured} vs {seven people injured}: 2·2/(3+3)
+    assert similarity("Four people were injured.", "Seven people were injured.") == 2 / 3
+    assert similarity("It was the one.", "the of a") == 0.0  # no content word on one side
+    assert DEFAULT_THRESHOLD == 0.5
+
+
+def test_two_predicted_claims_competing_for_one_gold_claim():
+    gold = [gc("g1", "Four people were injured.")]
+    predicted = [pc("p1", "Seven people were injured."), pc("p2", "Four people were injured.")]
+    alignment = align_lexical(predicted, gold)
+    # p1 scores 2/3, p2 1.0: the best pair wins although p1 comes first.
+    assert [(p.gold_id, p.predicted_id, p.score) for p in alignment.pairs] == [("g1", "p2", 1.0)]
+    assert alignment.unaligned_predicted == ["p1"]
+
+
+def test_more_predicted_than_gold_and_best_first_order():
+    gold = [gc("g1", "The mayor resigned."), gc("g2", "Four people were injured.")]
+    predicted = [
+        pc("p1", "Four people were injured on Friday."),  # g2: 2·3/7
+        pc("p2", "The mayor resigned on Monday."),  # g1: 2·2/5
+        pc("p3", "The festival was postponed."),
+        pc("p4", "Four people were injured."),  # g2: 1.0
+    ]
+    alignment = align_lexical(predicted, gold)
+    assert [(p.gold_id, p.predicted_id) for p in alignment.pairs] == [("g1", "p2"), ("g2", "p4")]
+    assert alignment.unaligned_predicted == ["p1", "p3"]
+    assert alignment.unaligned_gold == []
+
+
+def test_ties_go_to_the_earlier_claim():
+    same = "The bridge closed."
+    two_predicted = align_lexical([pc("p1", same), pc("p2", same)], [gc("g1", same)])
+    assert [(p.gold_id, p.predicted_id) for p in two_predicted.pairs] == [("g1", "p1")]
+    two_gold = align_lexical([pc("p1", same)], [gc("g1", same), gc("g2", same)])
+    assert [(p.gold_id, p.predicted_id) for p in two_gold.pairs] == [("g1", "p1")]
+    assert two_gold.unaligned_gold == ["g2"]
+
+
+# --- LLM matcher -----------------------------------------------------------------------------
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def test_llm_matcher_pairs_by_positional_ids(tmp_path):
+    gold = gold_from(tmp_path, E2E_GOLD)
+    rep = e2e_report()
+    # A hand-written answer: G2 (bridge closed) <-> P3, G1 (four injured) <-> P1.
+    fake = FakeEndpoint(
+        [{"pairs": [
+            {"reference_id": "G2", "found_id": "P3"}, {"reference_id": "G1", "found_id": "P1"},
+        ]}]
+    )  # fmt: skip
+    usage = Usage()
+    alignment = run(align_with_llm(fake.llm(), rep.claims, gold.claims, usage))
+    assert alignment.method == "llm" and alignment.prompt.startswith("v1-")
+    assert [(p.gold_id, p.predicted_id, p.score) for p in alignment.pairs] == [
+        ("g1", "c01", None), ("g2", "c03", None),
+    ]  # fmt: skip
+    assert alignment.unaligned_predicted == ["c02"] and alignment.unaligned_gold == ["g3"]
+    sent = user_message(fake.requests[0])
+    assert "G1: Four people were injured." in sent and "P2: The council approved" in sent
+    assert usage.stages["align"].calls == 1
+    result = evaluate_end_to_end(rep, gold, alignment)
+    assert result.prompts["align"] == alignment.prompt
+    assert result.scores.correct == 3  # the same pairs as the lexical run above
+
+
+def test_llm_matcher_reasks_an_invalid_pairing():
+    gold = [gc("g1", "One."), gc("g2", "Two.")]
+    predicted = [pc("c01", "Uno."), pc("c02", "Dos.")]
+    invalid = {
+        "pairs": [
+            {"reference_id": "G1", "found_id": "P1"},
+            {"reference_id": "G2", "found_id": "P1"},
+            {"reference_id": "G7", "found_id": "P2"},
+        ]
+    }
+    valid = {"pairs": [{"reference_id": "G1", "found_id": "P1"}]}
+    fake = FakeEndpoint([invalid, valid])
+    usage = Usage()
+    alignment = run(align_with_llm(fake.llm(), predicted, gold, usage))
+    assert len(fake.requests) == 2 and usage.stages["align"].calls == 2
+    reask = fake.requests[1]["messages"][-1]["content"]
+    assert "found id P1 is in more than one pair" in reask
+    assert "unknown reference id G7" in reask
+    assert [(p.gold_id, p.predicted_id) for p in alignment.pairs] == [("g1", "c01")]
+
+
+def test_llm_matcher_that_stays_invalid_raises():
+    invalid = {"pairs": [{"reference_id": "G1", "found_id": "P9"}]}
+    fake = FakeEndpoint([invalid, invalid])
+    with pytest.raises(AnswerError, match="unknown found id P9"):
+        run(align_with_llm(fake.llm(max_reasks=1), [pc("c01", "A.")], [gc("g1", "A.")], Usage()))
+
+
+def test_llm_matcher_makes_no_call_without_claims():
+    fake = FakeEndpoint([])
+    alignment = run(align_with_llm(fake.llm(), [], [gc("g1", "A.")], Usage()))
+    assert fake.requests == [] and alignment.unaligned_gold == ["g1"]
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def many_wrong_cells() -> EvalResult:
+    """12 wrong cells, one holding table-breaking and markup-looking text."""
+    text = "Claim | with a pipe and [bold]markup[/bold]"
+    gold = Gold(
+        cluster="demo",
+        aliases={"A": "a"},
+        claims=[GoldClaim(id=f"g{n}", text=f"{text} {n}", cells={"a": (S,)}) for n in range(12)],
+    )
+    claims = [
+        CanonicalClaim(id=f"c{n:02d}", text=g.text, sources=[])
+        for n, g in enumerate(gold.claims, 1)
+    ]
+    rep = report([article("a")], claims, {(c.id, "a"): N for c in claims})
+    return evaluate_verify(rep, gold)
+
+
+def test_terminal_rendering_shows_metrics_confusion_and_at_most_ten_worst_cells():
+    console = Console(record=True, width=200)
+    render_eval_terminal(many_wrong_cells(), console)
+    out = console.export_text()
+    for expected in ("macro-F1", "Per label", "Confusion", "unresolved", "Worst cells (10 of 12"):
+        assert expected in out
+    assert "[bold]markup[/bold]" in out  # printed as written, not as markup
+    assert "g10 " not in out  # the 11th and 12th wrong cells are not shown
+    assert "contradicted: no gold cell and no prediction" in out
+
+
+def test_markdown_rendering_escapes_table_pipes(tmp_path):
+    md = render_eval_markdown(many_wrong_cells())
+    assert "Claim \\| with a pipe" in md
+    rows = [line for line in md.splitlines() if line.startswith("| g") and "Claim" in line]
+    assert len(rows) == 10
+    # Every worst-cell row has exactly the 5 columns of its header: no pipe leaked.
+    assert all(line.replace("\\|", "").count("|") == 6 for line in rows)
+    gold = gold_from(tmp_path, E2E_GOLD)
+    rep = e2e_report()
+    e2e = render_eval_markdown(
+        evaluate_end_to_end(rep, gold, align_lexical(rep.claims, gold.claims))
+    )
+    assert "| g2 The bridge is closed until further notice. (found as c03) | a |" in e2e
+    assert "| claim recall | 0.667 |" in e2e and "| noise violations | 1 |" in e2e
+    assert "Predicted claims aligned to no gold claim" in e2e and "c02 The council" in e2e
