@@ -26,7 +26,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ("follow prompt", re.compile(
         r"\b(follow us|like us on|sign up|subscribe|newsletter|download (our|the) app)\b", re.I)),
     ("comment prompt", re.compile(
-        r"\b(comments?\s*\(\d+\)|join the (discussion|conversation)|leave a comment|"
+        # "Comments (12)" ends in a bracket, where \b cannot match: it gets its own branch.
+        r"\bcomments?\s*\(\d+\)|\b(join the (discussion|conversation)|leave a comment|"
         r"share this|share on|\d+\s+comments?|enter your (comment|name)|leave a reply|"
         r"comment (data|policy)|akismet)\b", re.I)),
     ("follow prompt", re.compile(r"^for (the )?latest (news|updates)\b", re.I)),

@@ -32,6 +32,7 @@ def test_example_cluster_loads_with_metadata_and_boilerplate():
         "By Priya Nandakumar | pnandakumar@northgatetimes.example",
         "Follow us on Facebook and X for updates",
         "Comments (12) — join the discussion",
+        "Comments (3)",
         "Previous article: Choir wins / Next article: Weather",
         "PREV Mobilization in Russia",
         "Photo Caption,",
