@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -28,7 +28,7 @@ from pydantic import BaseModel, Field
 from factcheck.errors import InputError, MissingAnswers, ModelCallError
 from factcheck.llm import LLM
 from factcheck.models import Cluster
-from factcheck.pipeline import acheck_cluster
+from factcheck.pipeline import acheck_claims, acheck_cluster
 from factcheck.store import MissedRequest, ResponseStore
 
 KEY_PATTERN = re.compile(r"[0-9a-f]{64}")
@@ -61,15 +61,21 @@ class ImportResult(BaseModel):
     errors: list[str] = Field(default_factory=list)
 
 
-async def amissing_requests(cluster: Cluster, llm: LLM) -> tuple[str | None, list[MissedRequest]]:
+async def amissing_requests(
+    cluster: Cluster, llm: LLM, claims: Sequence[str] | None = None
+) -> tuple[str | None, list[MissedRequest]]:
     """The next stage the store cannot answer for ``cluster``, and its requests.
 
     Runs the pipeline offline: every stored answer is replayed, the first incomplete stage
-    names what it lacks. ``(None, [])`` means the store holds the whole run.
+    names what it lacks. ``(None, [])`` means the store holds the whole run. With ``claims``,
+    the run is a check of those claims (what ``eval --mode verify`` makes).
     """
     offline = LLM(llm.config, store=llm.store, offline=True, prices=llm.prices)
     try:
-        await acheck_cluster(cluster, llm=offline)
+        if claims is None:
+            await acheck_cluster(cluster, llm=offline)
+        else:
+            await acheck_claims(cluster, claims, llm=offline)
     except MissingAnswers as missing:
         return missing.stage, list(missing.requests)
     return None, []
@@ -86,15 +92,22 @@ def batch_line(request: MissedRequest) -> dict[str, Any]:
 
 
 async def aexport(
-    clusters: Sequence[Cluster], llm: LLM, out: Path
+    clusters: Sequence[Cluster],
+    llm: LLM,
+    out: Path,
+    claims: Mapping[str, Sequence[str]] | None = None,
 ) -> ExportResult:
-    """Write the requests each cluster's next stage needs as one Batch input file."""
+    """Write the requests each cluster's next stage needs as one Batch input file.
+
+    ``claims`` maps a cluster id to claim texts to check instead of a full run (for example a
+    gold file's, so ``eval --mode verify --offline`` can follow).
+    """
     if llm.store is None:
         raise InputError("batch export needs a response store")
     needs: list[ClusterNeeds] = []
     requests: dict[str, MissedRequest] = {}
     for cluster in clusters:
-        stage, missed = await amissing_requests(cluster, llm)
+        stage, missed = await amissing_requests(cluster, llm, (claims or {}).get(cluster.id))
         needs.append(ClusterNeeds(cluster=cluster.id, stage=stage, requests=len(missed)))
         requests.update((m.key, m) for m in missed)
     lines = [json.dumps(batch_line(r), ensure_ascii=False) for r in requests.values()]

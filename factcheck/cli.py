@@ -22,8 +22,12 @@ from rich.console import Console
 from typer.exceptions import TyperException
 
 from factcheck.batch import acollect, aexport, asubmit, import_file
-from factcheck.errors import FactcheckError
+from factcheck.errors import FactcheckError, InputError
 from factcheck.estimate import RunEstimate, aestimate, render_estimate
+from factcheck.eval_report import render_eval_markdown, render_eval_terminal
+from factcheck.evaluate import evaluate_cluster, missed_thresholds
+from factcheck.gold import load_gold
+from factcheck.html import render_html
 from factcheck.llm import LLM, MODES, ModelConfig, redact, resolve_config
 from factcheck.load import load_cluster
 from factcheck.pipeline import check_cluster
@@ -44,6 +48,7 @@ class Format(StrEnum):
 
     terminal = "terminal"
     markdown = "markdown"
+    html = "html"
     json = "json"
 
 
@@ -53,10 +58,13 @@ BaseUrlOpt = Annotated[
     str | None,
     typer.Option("--base-url", help="OpenAI-compatible endpoint [env: FACTCHECK_BASE_URL]"),
 ]
-ModeOpt = Annotated[
+# Not --mode: eval's --mode (verify, end-to-end) is a contract.
+OutputModeOpt = Annotated[
     str | None,
     typer.Option(
-        "--mode", help=f"Structured-output mode: {', '.join(MODES)} (default: by endpoint)"
+        "--output-mode",
+        help=f"Structured-output mode: {', '.join(MODES)} [env: FACTCHECK_MODE; "
+        "default: by endpoint]",
     ),
 ]
 ConcurrencyOpt = Annotated[
@@ -146,7 +154,7 @@ def report(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here, not stdout")] = None,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
-    mode: ModeOpt = None,
+    output_mode: OutputModeOpt = None,
     concurrency: ConcurrencyOpt = 8,
     store: StoreOpt = None,
     offline: OfflineOpt = False,
@@ -162,7 +170,7 @@ def report(
     with _one_line_errors(gateway):
         cluster = load_cluster(cluster_dir)
         llm = gateway.open(
-            model=model, base_url=base_url, mode=mode, concurrency=concurrency, store=store,
+            model=model, base_url=base_url, mode=output_mode, concurrency=concurrency, store=store,
             offline=offline or dry_run, prices=prices, verbose=verbose,
         )  # fmt: skip
         if dry_run:
@@ -174,6 +182,10 @@ def report(
         _write(out, lambda: render_json(result))
     elif format is Format.markdown:
         _write(out, lambda: render_markdown(result))
+    elif format is Format.html:
+        if out is None and sys.stdout.isatty():
+            _fail("an HTML report goes to a file: add --out REPORT.html", 2)
+        _write(out, lambda: render_html(result))
     else:
         _write_terminal(out, lambda console: render_terminal(result, console))
 
@@ -189,6 +201,74 @@ def _dry_run_text(estimate: RunEstimate, format: Format) -> str:
     return render_estimate(estimate)
 
 
+class EvalMode(StrEnum):
+    """What ``eval`` scores."""
+
+    verify = "verify"
+    end_to_end = "end-to-end"
+
+
+class MatcherName(StrEnum):
+    """How ``eval --mode end-to-end`` pairs predicted claims with gold claims."""
+
+    lexical = "lexical"
+    llm = "llm"
+
+
+@app.command("eval")
+def eval_command(
+    cluster_dir: Annotated[Path, typer.Argument(help="Folder with one file per article")],
+    gold_path: Annotated[Path, typer.Option("--gold", help="Gold labels (YAML)")],
+    mode: Annotated[EvalMode, typer.Option("--mode")] = EvalMode.verify,
+    matcher: Annotated[
+        MatcherName, typer.Option("--matcher", help="end-to-end: how claims are paired")
+    ] = MatcherName.lexical,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract")] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Also write a Markdown report here")
+    ] = None,
+    min_macro_f1: Annotated[float | None, typer.Option("--min-macro-f1", min=0, max=1)] = None,
+    min_claim_recall: Annotated[
+        float | None, typer.Option("--min-claim-recall", min=0, max=1)
+    ] = None,
+    max_noise: Annotated[int | None, typer.Option("--max-noise", min=0)] = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    output_mode: OutputModeOpt = None,
+    concurrency: ConcurrencyOpt = 8,
+    store: StoreOpt = None,
+    offline: OfflineOpt = False,
+    prices: PricesOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Score the checker on CLUSTER_DIR against hand-labelled gold; exit 1 below a threshold."""
+    gateway = _Gateway()
+    with _one_line_errors(gateway):
+        cluster = load_cluster(cluster_dir)
+        gold = load_gold(gold_path, cluster)
+        if gold.cluster != cluster.id:
+            typer.echo(f"factcheck: note: {gold_path} is gold for '{gold.cluster}', "
+                       f"scored on folder '{cluster.id}'", err=True)  # fmt: skip
+        llm = gateway.open(
+            model=model, base_url=base_url, mode=output_mode, concurrency=concurrency,
+            store=store, offline=offline, prices=prices, verbose=verbose,
+        )  # fmt: skip
+        result = evaluate_cluster(cluster, gold, mode=mode.value, matcher=matcher.value, llm=llm)
+    if out is not None:
+        _write(out, lambda: render_eval_markdown(result))
+    if as_json:
+        _write(None, lambda: json.dumps(result.to_contract(), indent=2) + "\n")
+    else:
+        _write_terminal(None, lambda console: render_eval_terminal(result, console))
+    missed = missed_thresholds(
+        result, min_macro_f1=min_macro_f1, min_claim_recall=min_claim_recall, max_noise=max_noise
+    )
+    for line in missed:
+        typer.echo(f"factcheck: eval below threshold: {line}", err=True)
+    if missed:
+        raise typer.Exit(1)
+
+
 batch_app = typer.Typer(
     no_args_is_help=True,
     help="Run big jobs through the OpenAI Batch API at half price, one stage per round.",
@@ -200,17 +280,35 @@ app.add_typer(batch_app, name="batch")
 def batch_export(
     cluster_dirs: Annotated[list[Path], typer.Argument(help="Cluster folders")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Batch input file to write")],
+    golds: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--gold",
+            help="Export what `eval --mode verify` needs instead: a gold file per cluster "
+            "folder, in the same order",
+        ),
+    ] = None,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
-    mode: ModeOpt = None,
+    output_mode: OutputModeOpt = None,
     store: StoreOpt = None,
 ) -> None:
     """Write the requests the next stage of each cluster still needs, as a Batch input file."""
     gateway = _Gateway()
     with _one_line_errors(gateway):
         clusters = [load_cluster(folder) for folder in cluster_dirs]
-        llm = gateway.open(model=model, base_url=base_url, mode=mode, store=store, offline=True)
-        result = asyncio.run(aexport(clusters, llm, out))
+        claims = None
+        if golds:
+            if len(golds) != len(clusters):
+                raise InputError(f"{len(golds)} --gold files for {len(clusters)} cluster "
+                                 "folders: give one per folder, in the same order")  # fmt: skip
+            claims = {
+                c.id: load_gold(g, c).texts for c, g in zip(clusters, golds, strict=True)
+            }
+        llm = gateway.open(
+            model=model, base_url=base_url, mode=output_mode, store=store, offline=True
+        )
+        result = asyncio.run(aexport(clusters, llm, out, claims))
     for need in result.clusters:
         state = f"{need.requests} requests for {need.stage}" if need.stage else "complete"
         typer.echo(f"{need.cluster}: {state}")

@@ -13,15 +13,20 @@ predicted ``unresolved``: it counts as wrong, never as a label.
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from factcheck.align import Alignment
+from factcheck.align import Alignment, align_lexical, align_with_llm
 from factcheck.errors import InputError
 from factcheck.gold import Gold, GoldClaim
-from factcheck.models import Article, CanonicalClaim, Label, Report, Verdict
+from factcheck.llm import LLM, ModelConfig, resolve_config
+from factcheck.models import Article, CanonicalClaim, Cluster, Label, Report, Usage, Verdict
+from factcheck.pipeline import acheck_claims, acheck_cluster
 from factcheck.scoring import CellScores, score_cells
+from factcheck.store import ResponseStore
 
 WORST_SHOWN = 10
 NO_VERDICT = "the report has no verdict for this cell"
@@ -85,6 +90,7 @@ class EvalResult(BaseModel):
     alignment: Alignment | None = None
     unaligned_predicted: list[ClaimRef] = Field(default_factory=list)
     unaligned_gold: list[ClaimRef] = Field(default_factory=list)
+    usage: Usage = Field(default_factory=Usage, description="What the run behind it cost.")
 
     @property
     def noise_violations(self) -> int | None:
@@ -258,3 +264,82 @@ def find_noise(
         if hits:
             violations.append(NoiseViolation(claim_id=claim.id, claim_text=claim.text, hits=hits))
     return violations
+
+
+Mode = Literal["verify", "end-to-end"]
+Matcher = Literal["lexical", "llm"]
+
+
+async def aevaluate_cluster(
+    cluster: Cluster | str | Path,
+    gold: Gold,
+    *,
+    mode: Mode = "verify",
+    matcher: Matcher = "lexical",
+    llm: LLM | None = None,
+    config: ModelConfig | None = None,
+) -> EvalResult:
+    """Run the checker on ``cluster`` as ``mode`` asks and score it against ``gold``.
+
+    ``verify`` checks the gold claim texts (one call per article); ``end-to-end`` runs the
+    whole pipeline, then aligns with ``matcher`` (``llm`` adds one call).
+    """
+    if mode == "verify":
+        report = await acheck_claims(cluster, gold.texts, llm=llm, config=config)
+        result = evaluate_verify(report, gold)
+    else:
+        gateway = llm or LLM(config or resolve_config(), store=ResponseStore.open_default())
+        report = await acheck_cluster(cluster, llm=gateway)
+        if matcher == "llm":
+            alignment = await align_with_llm(gateway, report.claims, gold.claims, report.usage)
+            gateway.settle(report.usage)
+        else:
+            alignment = align_lexical(report.claims, gold.claims)
+        result = evaluate_end_to_end(report, gold, alignment)
+    result.usage = report.usage
+    return result
+
+
+def evaluate_cluster(
+    cluster: Cluster | str | Path,
+    gold: Gold,
+    *,
+    mode: Mode = "verify",
+    matcher: Matcher = "lexical",
+    llm: LLM | None = None,
+    config: ModelConfig | None = None,
+) -> EvalResult:
+    """Run and score one cluster against its gold; see :func:`aevaluate_cluster`."""
+    return asyncio.run(
+        aevaluate_cluster(cluster, gold, mode=mode, matcher=matcher, llm=llm, config=config)
+    )
+
+
+def missed_thresholds(
+    result: EvalResult,
+    *,
+    min_macro_f1: float | None = None,
+    min_claim_recall: float | None = None,
+    max_noise: int | None = None,
+) -> list[str]:
+    """One line per threshold the result misses (a CI gate fails on any).
+
+    A threshold on a metric the mode does not produce (claim recall in verify) is missed too:
+    a gate that silently checks nothing would be worse.
+    """
+    missed = []
+    if min_macro_f1 is not None and result.scores.macro_f1 < min_macro_f1:
+        missed.append(f"macro_f1 {result.scores.macro_f1:.3f} < --min-macro-f1 {min_macro_f1}")
+    if min_claim_recall is not None:
+        recall = result.claim_recall
+        if recall is None:
+            missed.append("--min-claim-recall needs --mode end-to-end")
+        elif recall < min_claim_recall:
+            missed.append(f"claim_recall {recall:.3f} < --min-claim-recall {min_claim_recall}")
+    if max_noise is not None:
+        noise = result.noise_violations
+        if noise is None:
+            missed.append("--max-noise needs --mode end-to-end")
+        elif noise > max_noise:
+            missed.append(f"noise_violations {noise} > --max-noise {max_noise}")
+    return missed

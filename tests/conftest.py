@@ -11,10 +11,13 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx2
 import pytest
 
 from factcheck import LLM, ModelConfig
+from factcheck.store import ResponseStore
 from factcheck.transport import RetryPolicy
+from tests.scripted_stub import ScriptedStub
 from tests.sealed_cassettes import SealedSerializer, cluster_key, match_body_digest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +28,20 @@ DUMMY_KEY = "sk-test-dummy-key-never-recorded-0123456789"
 FAST_RETRY = RetryPolicy(attempts=4, initial_wait=0.001, max_wait=0.01)
 # Replays need no server: VCR answers before any connection is made (and the network is blocked).
 REPLAY_BASE_URL = "http://127.0.0.1:9/v1"
+# The scripted stub answering in process (no socket): never dialled, a MockTransport answers.
+IN_PROCESS_STUB_URL = "http://scripted-stub.invalid/v1"
+
+
+def in_process_stub_llm(store: ResponseStore, stub: ScriptedStub | None = None) -> LLM:
+    """An LLM whose requests the scripted stub (a fixture) answers in process, into ``store``."""
+    stub = stub or ScriptedStub()
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        status, document, headers = stub.answer(request.read())
+        return httpx2.Response(status, json=document, headers=headers)
+
+    config = ModelConfig(model="scripted-stub", base_url=IN_PROCESS_STUB_URL, retry=FAST_RETRY)
+    return LLM(config, httpx2.MockTransport(handler), store=store)
 
 
 def pytest_recording_configure(config: pytest.Config, vcr: object) -> None:
@@ -91,8 +108,6 @@ def stub_base_url(request: pytest.FixtureRequest, record_mode: str) -> Iterator[
     if record_mode == "none":
         yield REPLAY_BASE_URL
         return
-    from tests.scripted_stub import ScriptedStub
-
     with ScriptedStub() as stub:
         yield stub.base_url
 

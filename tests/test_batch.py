@@ -15,7 +15,6 @@ import sys
 import time
 from pathlib import Path
 
-import httpx2
 import pytest
 from typer.testing import CliRunner, Result
 
@@ -24,19 +23,17 @@ from factcheck.batch import aexport, import_file
 from factcheck.cli import app
 from factcheck.prices import PriceTable
 from factcheck.store import ResponseStore
-from tests.conftest import DUMMY_KEY, EXAMPLE_CLUSTER, FAST_RETRY
+from tests.conftest import (
+    DUMMY_KEY,
+    EXAMPLE_CLUSTER,
+    FAST_RETRY,
+    IN_PROCESS_STUB_URL,
+    in_process_stub_llm,
+)
 from tests.scripted_stub import ScriptedStub
 
 N_EXAMPLE = 4
-STUB_URL = "http://scripted-stub.invalid/v1"  # never dialled: a MockTransport answers
-
-
-def in_process(stub: ScriptedStub) -> httpx2.MockTransport:
-    def handler(request: httpx2.Request) -> httpx2.Response:
-        status, document, headers = stub.answer(request.read())
-        return httpx2.Response(status, json=document, headers=headers)
-
-    return httpx2.MockTransport(handler)
+STUB_URL = IN_PROCESS_STUB_URL
 
 
 def stub_config() -> ModelConfig:
@@ -52,9 +49,7 @@ def answer_file(stub: ScriptedStub, requests: Path, results: Path) -> int:
 def test_batch_round_trip_restores_exactly_the_answers_a_live_run_uses(tmp_path):
     stub = ScriptedStub()
     live_store = ResponseStore(tmp_path / "live.sqlite3")
-    live = check_cluster(
-        EXAMPLE_CLUSTER, llm=LLM(stub_config(), in_process(stub), store=live_store)
-    )
+    live = check_cluster(EXAMPLE_CLUSTER, llm=in_process_stub_llm(live_store, stub))
 
     batch_store = ResponseStore(tmp_path / "batch.sqlite3")
     llm = LLM(stub_config(), store=batch_store)
@@ -236,9 +231,8 @@ def test_dry_run_counts_calls_and_prices_them_without_a_network(tmp_path):
 
 
 def test_dry_run_counts_only_what_the_store_lacks(tmp_path):
-    stub = ScriptedStub()
     store = ResponseStore(tmp_path / "s.sqlite3")
-    check_cluster(EXAMPLE_CLUSTER, llm=LLM(stub_config(), in_process(stub), store=store))
+    check_cluster(EXAMPLE_CLUSTER, llm=in_process_stub_llm(store))
     result = run("report", str(EXAMPLE_CLUSTER), "--model", "scripted-stub", "--base-url",
                  STUB_URL, "--store", str(store.path), "--dry-run", "-f", "json")  # fmt: skip
     estimate = json.loads(result.stdout)

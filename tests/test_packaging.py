@@ -5,11 +5,13 @@ from importlib.metadata import distribution
 import pytest
 
 
-def test_installed_wheel_carries_the_prompt_templates():
+def test_installed_wheel_carries_prompts_template_and_price_table():
     dist = distribution("factcheck")
     files = {str(f) for f in dist.files or []}
     if not any(f.startswith("factcheck/") and f.endswith(".py") for f in files):
         pytest.skip("editable install: the wheel's contents are checked by a plain `pip install .`")
-    for stage in ("system", "extract", "merge", "check"):
+    for stage in ("system", "extract", "merge", "check", "align"):
         assert f"factcheck/prompts/{stage}.yaml" in files
+    assert "factcheck/templates/report.html.j2" in files
+    assert "factcheck/data/prices.yaml" in files
     assert any(f.startswith("factcheck-") and f.endswith("/entry_points.txt") for f in files)
