@@ -32,6 +32,7 @@ from factcheck.llm import LLM, MODES, ModelConfig, redact, resolve_config
 from factcheck.load import load_cluster
 from factcheck.pipeline import check_cluster
 from factcheck.prices import PriceTable
+from factcheck.progress import RichProgress
 from factcheck.report import render_json, render_markdown, render_terminal
 from factcheck.store import ResponseStore, render_store_stats
 
@@ -85,6 +86,19 @@ PricesOpt = Annotated[
     typer.Option("--prices", help="Price table overriding the shipped one [env: FACTCHECK_PRICES]"),
 ]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log retries and re-asks")]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress display (off anyway when not a TTY)")
+]
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[RichProgress | None]:
+    """Live progress on stderr, only for a person watching a terminal."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    with RichProgress() as progress:
+        yield progress
 
 
 def _print_version(value: bool) -> None:
@@ -164,6 +178,7 @@ def report(
     ] = False,
     prices: PricesOpt = None,
     verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Extract, merge and cross-check the claims of CLUSTER_DIR, and print the report."""
     gateway = _Gateway()
@@ -177,7 +192,8 @@ def report(
             estimate = asyncio.run(aestimate(cluster, llm))
             _write(out, lambda: _dry_run_text(estimate, format))
             return
-        result = check_cluster(cluster, llm=llm)
+        with _progress(quiet) as progress:
+            result = check_cluster(cluster, llm=llm, progress=progress)
     if format is Format.json:
         _write(out, lambda: render_json(result))
     elif format is Format.markdown:
@@ -240,6 +256,7 @@ def eval_command(
     offline: OfflineOpt = False,
     prices: PricesOpt = None,
     verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Score the checker on CLUSTER_DIR against hand-labelled gold; exit 1 below a threshold."""
     gateway = _Gateway()
@@ -253,7 +270,10 @@ def eval_command(
             model=model, base_url=base_url, mode=output_mode, concurrency=concurrency,
             store=store, offline=offline, prices=prices, verbose=verbose,
         )  # fmt: skip
-        result = evaluate_cluster(cluster, gold, mode=mode.value, matcher=matcher.value, llm=llm)
+        with _progress(quiet) as progress:
+            result = evaluate_cluster(
+                cluster, gold, mode=mode.value, matcher=matcher.value, llm=llm, progress=progress
+            )
     if out is not None:
         _write(out, lambda: render_eval_markdown(result))
     if as_json:

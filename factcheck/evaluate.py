@@ -25,6 +25,7 @@ from factcheck.gold import Gold, GoldClaim
 from factcheck.llm import LLM, ModelConfig, resolve_config
 from factcheck.models import Article, CanonicalClaim, Cluster, Label, Report, Usage, Verdict
 from factcheck.pipeline import acheck_claims, acheck_cluster
+from factcheck.progress import ProgressListener
 from factcheck.scoring import CellScores, score_cells
 from factcheck.store import ResponseStore
 
@@ -278,6 +279,7 @@ async def aevaluate_cluster(
     matcher: Matcher = "lexical",
     llm: LLM | None = None,
     config: ModelConfig | None = None,
+    progress: ProgressListener | None = None,
 ) -> EvalResult:
     """Run the checker on ``cluster`` as ``mode`` asks and score it against ``gold``.
 
@@ -285,11 +287,13 @@ async def aevaluate_cluster(
     whole pipeline, then aligns with ``matcher`` (``llm`` adds one call).
     """
     if mode == "verify":
-        report = await acheck_claims(cluster, gold.texts, llm=llm, config=config)
+        report = await acheck_claims(
+            cluster, gold.texts, llm=llm, config=config, progress=progress
+        )
         result = evaluate_verify(report, gold)
     else:
         gateway = llm or LLM(config or resolve_config(), store=ResponseStore.open_default())
-        report = await acheck_cluster(cluster, llm=gateway)
+        report = await acheck_cluster(cluster, llm=gateway, progress=progress)
         if matcher == "llm":
             alignment = await align_with_llm(gateway, report.claims, gold.claims, report.usage)
             gateway.settle(report.usage)
@@ -308,10 +312,13 @@ def evaluate_cluster(
     matcher: Matcher = "lexical",
     llm: LLM | None = None,
     config: ModelConfig | None = None,
+    progress: ProgressListener | None = None,
 ) -> EvalResult:
     """Run and score one cluster against its gold; see :func:`aevaluate_cluster`."""
     return asyncio.run(
-        aevaluate_cluster(cluster, gold, mode=mode, matcher=matcher, llm=llm, config=config)
+        aevaluate_cluster(
+            cluster, gold, mode=mode, matcher=matcher, llm=llm, config=config, progress=progress
+        )
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -18,6 +19,7 @@ from factcheck.llm import LLM, ModelConfig, resolve_config
 from factcheck.load import load_cluster
 from factcheck.merge import merge_claims
 from factcheck.models import CanonicalClaim, Cluster, Report, Usage, Verdict
+from factcheck.progress import ProgressListener
 from factcheck.prompts import prompt_versions
 from factcheck.store import ResponseStore, StoreMiss
 
@@ -34,24 +36,39 @@ def _as_cluster(cluster: Cluster | str | Path) -> Cluster:
     return cluster if isinstance(cluster, Cluster) else load_cluster(cluster)
 
 
-async def _settle(call: Awaitable[T]) -> T | StoreMiss:
+@dataclass
+class _Run:
+    """One run's gateway, ledger and progress listener, handed to every wave."""
+
+    llm: LLM
+    usage: Usage = field(default_factory=Usage)
+    progress: ProgressListener | None = None
+
+
+async def _settle(run: _Run, stage: str, call: Awaitable[T]) -> T | StoreMiss:
     try:
         return await call
     except StoreMiss as miss:
         return miss
+    finally:
+        if run.progress is not None:
+            run.progress.call_finished(stage, run.usage)
 
 
-async def _wave(stage: str, calls: Iterable[Awaitable[T]]) -> list[T]:
+async def _wave(run: _Run, stage: str, calls: Iterable[Awaitable[T]]) -> list[T]:
     """Run one stage's calls concurrently.
 
     The first fatal error cancels the rest and is raised as itself. Answers missing from the
     store (offline) do not cancel anything: every call of the wave gets to name what it lacks,
     and they are raised together, so one export fetches the whole stage.
     """
+    calls = list(calls)
+    if run.progress is not None:
+        run.progress.stage_started(stage, len(calls))
     tasks: list[asyncio.Task[T | StoreMiss]] = []
     try:
         async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(_settle(call)) for call in calls]
+            tasks = [group.create_task(_settle(run, stage, call)) for call in calls]
     except* ModelCallError as errors:
         raise errors.exceptions[0] from None
     results = [task.result() for task in tasks]
@@ -62,7 +79,7 @@ async def _wave(stage: str, calls: Iterable[Awaitable[T]]) -> list[T]:
 
 
 async def _check_wave(
-    llm: LLM, cluster: Cluster, claims: list[CanonicalClaim], usage: Usage
+    run: _Run, cluster: Cluster, claims: list[CanonicalClaim]
 ) -> tuple[list[Verdict], list[str]]:
     warnings: list[str] = []
     jobs = [
@@ -70,7 +87,7 @@ async def _check_wave(
         for article in cluster.articles
     ]
     results = await _wave(
-        "check", (check_article(llm, article, todo, usage) for article, todo in jobs)
+        run, "check", (check_article(run.llm, article, todo, run.usage) for article, todo in jobs)
     )
     checked: dict[tuple[str, str], Verdict] = {}
     for verdicts, notes in results:
@@ -90,24 +107,25 @@ async def acheck_cluster(
     *,
     llm: LLM | None = None,
     config: ModelConfig | None = None,
+    progress: ProgressListener | None = None,
 ) -> Report:
     """Extract, merge and cross-check every claim of a cluster; the async twin of check_cluster."""
     cluster = _as_cluster(cluster)
-    llm = _gateway(llm, config)
-    usage = Usage()
+    run = _Run(_gateway(llm, config), progress=progress)
+    llm, usage = run.llm, run.usage
     warnings: list[str] = []
     extracted_per_article = await _wave(
-        "extract", (extract_claims(llm, article, usage) for article in cluster.articles)
+        run, "extract", (extract_claims(llm, article, usage) for article in cluster.articles)
     )
     extracted = []
     for claims, notes in extracted_per_article:
         extracted.extend(claims)
         warnings.extend(notes)
     ((claims, notes),) = await _wave(
-        "merge", [merge_claims(llm, [a.id for a in cluster.articles], extracted, usage)]
+        run, "merge", [merge_claims(llm, [a.id for a in cluster.articles], extracted, usage)]
     )
     warnings.extend(notes)
-    verdicts, notes = await _check_wave(llm, cluster, claims, usage)
+    verdicts, notes = await _check_wave(run, cluster, claims)
     warnings.extend(notes)
     llm.settle(usage)
     return Report(
@@ -129,21 +147,22 @@ async def acheck_claims(
     *,
     llm: LLM | None = None,
     config: ModelConfig | None = None,
+    progress: ProgressListener | None = None,
 ) -> Report:
     """Check claims an editor brings against every article; the async twin of check_claims.
 
     No extraction or merge: one call per article, and every article is checked for every claim.
     """
     cluster = _as_cluster(cluster)
-    llm = _gateway(llm, config)
-    usage = Usage()
+    run = _Run(_gateway(llm, config), progress=progress)
+    llm, usage = run.llm, run.usage
     width = max(2, len(str(len(claims))))
     canonical = [
         CanonicalClaim(id=f"c{n:0{width}d}", text=text, sources=[])
         for n, text in enumerate(claims, 1)
         if text.strip()
     ]
-    verdicts, warnings = await _check_wave(llm, cluster, canonical, usage)
+    verdicts, warnings = await _check_wave(run, cluster, canonical)
     llm.settle(usage)
     return Report(
         cluster=cluster.id,
@@ -163,6 +182,7 @@ def check_cluster(
     *,
     llm: LLM | None = None,
     config: ModelConfig | None = None,
+    progress: ProgressListener | None = None,
 ) -> Report:
     """Extract, merge and cross-check every claim of a cluster (a folder path or a Cluster).
 
@@ -170,7 +190,7 @@ def check_cluster(
     ``llm``, answers are kept in (and served from) the default response store.
     Call :func:`acheck_cluster` instead from inside a running event loop.
     """
-    return asyncio.run(acheck_cluster(cluster, llm=llm, config=config))
+    return asyncio.run(acheck_cluster(cluster, llm=llm, config=config, progress=progress))
 
 
 def check_claims(
@@ -179,6 +199,7 @@ def check_claims(
     *,
     llm: LLM | None = None,
     config: ModelConfig | None = None,
+    progress: ProgressListener | None = None,
 ) -> Report:
     """Check the given claim texts against every article of the cluster."""
-    return asyncio.run(acheck_claims(cluster, claims, llm=llm, config=config))
+    return asyncio.run(acheck_claims(cluster, claims, llm=llm, config=config, progress=progress))

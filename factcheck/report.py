@@ -27,6 +27,7 @@ SYMBOLS: dict[str, tuple[str, str, str]] = {
     Label.UNRESOLVED: ("?", "bold yellow", "unresolved: no usable answer (reason in the report)"),
 }
 FEW_SOURCES = 2
+CONTRADICTIONS = "Contradictions"
 SINGLE_ARTICLE_NOTE = "Only one article: its claims are listed, there is nothing to cross-check."
 
 
@@ -199,7 +200,7 @@ def _details(view: ReportView) -> list[tuple[str, list[str]]]:
                     f"contradicts: “{verdict.evidence}” ({verdict.rationale})"
                 )
     if lines:
-        sections.append(("Contradictions", lines))
+        sections.append((CONTRADICTIONS, lines))
     single = [
         f"{r.claim.id} {r.claim.text} [{', '.join(view.aliases[s] for s in r.claim.sources)}]"
         for r in view.rows
@@ -242,8 +243,13 @@ def render_markdown(report: Report) -> str:
         for a in report.articles
     ]
     out.append("")
+    details = _details(view)
+    # An editor reads the disagreements first; the full matrix follows.
+    for title, lines in [d for d in details if d[0] == CONTRADICTIONS]:
+        out += _md_section(title, lines)
     if view.rows:
         letters = [view.aliases[a.id] for a in report.articles]
+        out += ["", "## Claims × articles", ""]
         out.append("| id | claim | " + " | ".join(letters) + " |")
         out.append("|---|---|" + "---|" * len(letters))
         for row in view.rows:
@@ -251,11 +257,16 @@ def render_markdown(report: Report) -> str:
             out.append(f"| {row.claim.id} | {_md(row.claim.text)} | {symbols} |")
     else:
         out.append("No claims were extracted.")
-    for title, lines in _details(view):
-        out += ["", f"## {title}", ""]
-        # Indented detail lines (the quotes under a contradiction) become nested bullets.
-        out += [f"{'  ' if line.startswith(' ') else ''}- {_md(line.strip())}" for line in lines]
+    for title, lines in [d for d in details if d[0] != CONTRADICTIONS]:
+        out += _md_section(title, lines)
     return "\n".join(out) + "\n"
+
+
+def _md_section(title: str, lines: list[str]) -> list[str]:
+    # Indented detail lines (the quotes under a contradiction) become nested bullets.
+    return ["", f"## {title}", ""] + [
+        f"{'  ' if line.startswith(' ') else ''}- {_md(line.strip())}" for line in lines
+    ]
 
 
 def _md(text: str) -> str:

@@ -116,3 +116,9 @@ def test_markdown_escapes_article_text_and_keeps_the_table_intact():
     assert [line.split(" | ")[0] for line in table] == ["| c02", "| c01", "| c03"]
     assert all(line.count("|") == 6 for line in table)
     assert "## Contradictions" in md and "  - B (Beta) contradicts:" in md
+
+
+def test_markdown_puts_the_contradictions_before_the_matrix():
+    md = render_markdown(make_report())
+    assert md.index("## Contradictions") < md.index("## Claims × articles") < md.index("| c02")
+    assert md.index("| c03") < md.index("## Carried by one or two outlets only")
