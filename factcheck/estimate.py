@@ -20,6 +20,7 @@ from factcheck.batch import amissing_requests
 from factcheck.llm import LLM
 from factcheck.merge import DEFAULT_CHUNK_SIZE
 from factcheck.models import Cluster
+from factcheck.prices import usd
 from factcheck.prompts import load_prompt
 from factcheck.store import MissedRequest, ResponseStore
 
@@ -162,13 +163,6 @@ async def aestimate(cluster: Cluster, llm: LLM) -> RunEstimate:
         batch_cost_usd=llm.prices.cost(model, input_tokens, output_tokens, batch=True),
         assumptions=list(ASSUMPTIONS),
     )
-
-
-def usd(amount: float | None) -> str:
-    """A cost for people: small amounts keep enough digits to differ from zero."""
-    if amount is None:
-        return "unknown (no price for this model: see --prices)"
-    return f"${amount:.4f}" if amount < 1 else f"${amount:.2f}"
 
 
 def render_estimate(estimate: RunEstimate) -> str:

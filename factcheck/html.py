@@ -17,13 +17,12 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader
 
-from factcheck.estimate import usd
 from factcheck.models import Article, Label, Report, Span, Verdict
+from factcheck.prices import usd
 from factcheck.quotes import find_in_article, find_quote, normalise
 from factcheck.report import SINGLE_ARTICLE_NOTE, STATED, SYMBOLS, ClaimRow, ReportView
 
 TEMPLATE = "report.html.j2"
-_COST_FIELDS = ("cost_usd", "cost")
 
 
 def render_html(report: Report, *, generated: datetime | None = None) -> str:
@@ -97,13 +96,9 @@ def _context(view: ReportView, generated: datetime) -> dict[str, Any]:
     }
 
 
-def _cost(report: Report) -> str | None:
-    """The estimated cost, spelt as in the terminal report; ``None`` when usage has no cost."""
-    for name in _COST_FIELDS:
-        if name in type(report.usage).model_fields or name in report.usage.__dict__:
-            value = getattr(report.usage, name, None)
-            return usd(value) if value is None or isinstance(value, int | float) else str(value)
-    return None
+def _cost(report: Report) -> str:
+    """The estimated cost, spelt as in the terminal report."""
+    return usd(report.usage.cost_usd)
 
 
 def _row(view: ReportView, row: ClaimRow) -> dict[str, Any]:

@@ -13,9 +13,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from factcheck.estimate import usd
 from factcheck.merge import article_aliases
 from factcheck.models import Article, CanonicalClaim, Label, Report, Verdict
+from factcheck.prices import usd
 
 # A symbol per cell state, so the matrix reads without colour too.
 STATED = "stated"
