@@ -191,7 +191,12 @@ async def asubmit(llm: LLM, path: Path) -> str:
         raise InputError(f"cannot read {path}: {exc.strerror}") from None
     if not lines:
         raise InputError(f"{path} holds no requests: nothing to submit")
-    endpoint = json.loads(lines[0]).get("url", "/v1/chat/completions")
+    try:
+        endpoint = json.loads(lines[0])["url"]
+    except (ValueError, TypeError, KeyError):
+        raise InputError(
+            f"{path} is not a Batch input file from `factcheck batch export`"
+        ) from None
     sdk = llm.sdk()
     try:
         with path.open("rb") as handle:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -33,6 +34,8 @@ from rich.table import Table
 
 from factcheck.errors import ConfigError
 from factcheck.transport import CURRENT_CALL
+
+log = logging.getLogger(__name__)
 
 STORE_ENV = "FACTCHECK_STORE"
 SCHEMA_VERSION = 1
@@ -325,13 +328,17 @@ class StoreTransport(httpx2.AsyncBaseTransport):
             except ValueError:
                 return response
             if isinstance(document, dict) and document.get("choices"):
-                self._store.put(
-                    key,
-                    endpoint=endpoint,
-                    model=str(json.loads(body).get("model", "")),
-                    stage=stage,
-                    document=document,
-                )
+                try:
+                    self._store.put(
+                        key,
+                        endpoint=endpoint,
+                        model=str(json.loads(body).get("model", "")),
+                        stage=stage,
+                        document=document,
+                    )
+                except sqlite3.Error as exc:
+                    # The answer is paid for and in hand: use it, even if it cannot be kept.
+                    log.warning("could not keep an answer in %s: %s", self._store.path, exc)
         return response
 
     async def aclose(self) -> None:

@@ -255,3 +255,12 @@ def test_price_table_override_and_dated_model_names(tmp_path, monkeypatch):
     assert table.cost("gpt-4o", 1_000_000, 1_000_000) == 3
     assert table.cost("gpt-4o", 1_000_000, 1_000_000, batch=True) == 1.5
     assert table.price("gpt-4o-mini") is not None  # shipped entries stay
+
+
+def test_submit_of_a_file_that_is_not_a_batch_input_is_one_line(tmp_path):
+    bad = tmp_path / "notes.jsonl"
+    bad.write_text("hello\n", encoding="utf-8")
+    args = ["--model", "m", "--base-url", "http://127.0.0.1:9/v1", "--store", str(tmp_path / "s")]
+    result = CliRunner().invoke(app, ["batch", "submit", str(bad), *args])
+    assert result.exit_code == 2
+    assert "is not a Batch input file" in result.stderr and result.stderr.count("\n") == 1
