@@ -8,6 +8,7 @@ metrics consistent with the confusion matrix, thresholds and exit codes.
 import json
 from pathlib import Path
 
+import lxml.html
 import pytest
 import yaml
 from typer.testing import CliRunner, Result
@@ -158,3 +159,20 @@ def test_html_report_from_the_store(tmp_path):
     html = out.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") or html.lower().startswith("<!doctype html>")
     assert html.count('class="cell') >= 4 and "scripted-stub" in html
+
+
+def test_html_of_the_seed_cluster_shows_every_claim_and_fetches_nothing(shared_cluster, tmp_path):
+    store = tmp_path / "answers.sqlite3"
+    report = check_cluster(shared_cluster, llm=in_process_stub_llm(ResponseStore(store)))
+    out = tmp_path / "nk.html"
+    args = ["report", str(shared_cluster), "-f", "html", "--out", str(out), "--offline"]
+    result = CliRunner().invoke(app, [*args, "--store", str(store), *MODEL])
+    assert result.exit_code == 0, result.output
+    page = lxml.html.fromstring(out.read_text(encoding="utf-8"))
+    rows = {row.get("data-claim") for row in page.xpath("//tr[contains(@class, 'claim-row')]")}
+    assert rows == {claim.id for claim in report.claims}
+    cells = page.xpath("//td[contains(concat(' ', @class, ' '), ' cell ')]")
+    assert len(cells) == len(report.claims) * len(report.articles)
+    assert not page.xpath("//script[@src] | //link[@href] | //img | //iframe")
+    csp = page.xpath("//meta[@http-equiv='Content-Security-Policy']/@content")
+    assert csp and "default-src 'none'" in csp[0]
