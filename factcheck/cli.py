@@ -34,7 +34,7 @@ from factcheck.pipeline import check_cluster
 from factcheck.prices import PriceTable
 from factcheck.progress import RichProgress
 from factcheck.report import render_json, render_markdown, render_terminal
-from factcheck.store import ResponseStore, render_store_stats
+from factcheck.store import ResponseStore, default_store_path, render_store_stats
 
 app = typer.Typer(
     add_completion=False,
@@ -143,7 +143,7 @@ class _Gateway:
         _setup_logging(verbose, self.config)
         self.llm = LLM(
             self.config,
-            store=ResponseStore(store) if store else ResponseStore.open_default(),
+            store=ResponseStore(store or default_store_path()),
             offline=offline,
             prices=PriceTable.load(prices),
         )
@@ -346,7 +346,7 @@ def batch_import(
 ) -> None:
     """Load Batch API result files into the response store; failed lines are reported."""
     with _one_line_errors():
-        target = ResponseStore(store) if store else ResponseStore.open_default()
+        target = ResponseStore(store or default_store_path())
         total = [import_file(target, path) for path in results]
     _print_import(sum(r.stored for r in total), sum(r.already_stored for r in total),
                   [e for r in total for e in r.errors])  # fmt: skip
@@ -419,7 +419,7 @@ def store_stats(
 ) -> None:
     """What the response store holds, per endpoint, model and stage."""
     with _one_line_errors():
-        stats = (ResponseStore(store) if store else ResponseStore.open_default()).stats()
+        stats = ResponseStore(store or default_store_path()).stats()
     if as_json:
         typer.echo(stats.model_dump_json(indent=2))
     else:

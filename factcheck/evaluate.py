@@ -22,12 +22,11 @@ from pydantic import BaseModel, Field
 from factcheck.align import Alignment, align_lexical, align_with_llm
 from factcheck.errors import InputError
 from factcheck.gold import Gold, GoldClaim
-from factcheck.llm import LLM, ModelConfig, resolve_config
+from factcheck.llm import LLM, ModelConfig
 from factcheck.models import Article, CanonicalClaim, Cluster, Label, Report, Usage, Verdict
-from factcheck.pipeline import acheck_claims, acheck_cluster
+from factcheck.pipeline import acheck_claims, acheck_cluster, gateway
 from factcheck.progress import ProgressListener
 from factcheck.scoring import CellScores, score_cells
-from factcheck.store import ResponseStore
 
 WORST_SHOWN = 10
 NO_VERDICT = "the report has no verdict for this cell"
@@ -292,11 +291,11 @@ async def aevaluate_cluster(
         )
         result = evaluate_verify(report, gold)
     else:
-        gateway = llm or LLM(config or resolve_config(), store=ResponseStore.open_default())
-        report = await acheck_cluster(cluster, llm=gateway, progress=progress)
+        run_llm = gateway(llm, config)
+        report = await acheck_cluster(cluster, llm=run_llm, progress=progress)
         if matcher == "llm":
-            alignment = await align_with_llm(gateway, report.claims, gold.claims, report.usage)
-            gateway.settle(report.usage)
+            alignment = await align_with_llm(run_llm, report.claims, gold.claims, report.usage)
+            run_llm.settle(report.usage)
         else:
             alignment = align_lexical(report.claims, gold.claims)
         result = evaluate_end_to_end(report, gold, alignment)

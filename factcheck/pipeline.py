@@ -26,7 +26,8 @@ from factcheck.store import ResponseStore, StoreMiss
 T = TypeVar("T")
 
 
-def _gateway(llm: LLM | None, config: ModelConfig | None) -> LLM:
+def gateway(llm: LLM | None, config: ModelConfig | None) -> LLM:
+    """The given gateway, else one for ``config`` (or the environment) on the default store."""
     if llm is not None:
         return llm
     return LLM(config or resolve_config(), store=ResponseStore.open_default())
@@ -111,7 +112,7 @@ async def acheck_cluster(
 ) -> Report:
     """Extract, merge and cross-check every claim of a cluster; the async twin of check_cluster."""
     cluster = _as_cluster(cluster)
-    run = _Run(_gateway(llm, config), progress=progress)
+    run = _Run(gateway(llm, config), progress=progress)
     llm, usage = run.llm, run.usage
     warnings: list[str] = []
     extracted_per_article = await _wave(
@@ -154,7 +155,7 @@ async def acheck_claims(
     No extraction or merge: one call per article, and every article is checked for every claim.
     """
     cluster = _as_cluster(cluster)
-    run = _Run(_gateway(llm, config), progress=progress)
+    run = _Run(gateway(llm, config), progress=progress)
     llm, usage = run.llm, run.usage
     width = max(2, len(str(len(claims))))
     canonical = [
