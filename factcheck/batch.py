@@ -140,7 +140,9 @@ def import_lines(store: ResponseStore, lines: Iterable[str], source: str) -> Imp
             result.already_stored += 1
             continue
         endpoint, model, stage = store.exported(key) or (
-            "batch-import", str(document.get("model", "")), None
+            "batch-import",
+            str(document.get("model", "")),
+            None,
         )
         store.put(key, endpoint=endpoint, model=model, stage=stage, document=document,
                   origin="batch")  # fmt: skip
@@ -287,4 +289,3 @@ def _merge(total: ImportResult, part: ImportResult) -> None:
     total.stored += part.stored
     total.already_stored += part.already_stored
     total.errors.extend(part.errors)
-

@@ -322,9 +322,7 @@ def batch_export(
             if len(golds) != len(clusters):
                 raise InputError(f"{len(golds)} --gold files for {len(clusters)} cluster "
                                  "folders: give one per folder, in the same order")  # fmt: skip
-            claims = {
-                c.id: load_gold(g, c).texts for c, g in zip(clusters, golds, strict=True)
-            }
+            claims = {c.id: load_gold(g, c).texts for c, g in zip(clusters, golds, strict=True)}
         llm = gateway.open(
             model=model, base_url=base_url, mode=output_mode, store=store, offline=True
         )
@@ -394,9 +392,7 @@ def batch_collect(
     gateway = _Gateway()
     with _one_line_errors(gateway):
         llm = gateway.open(model=model, base_url=base_url, store=store, verbose=verbose)
-        statuses = asyncio.run(
-            acollect(llm, batch_ids, wait=wait, poll_seconds=poll_seconds)
-        )
+        statuses = asyncio.run(acollect(llm, batch_ids, wait=wait, poll_seconds=poll_seconds))
     if not statuses:
         typer.echo("no open batches in the store")
     for status in statuses:

@@ -286,9 +286,7 @@ async def aevaluate_cluster(
     whole pipeline, then aligns with ``matcher`` (``llm`` adds one call).
     """
     if mode == "verify":
-        report = await acheck_claims(
-            cluster, gold.texts, llm=llm, config=config, progress=progress
-        )
+        report = await acheck_claims(cluster, gold.texts, llm=llm, config=config, progress=progress)
         result = evaluate_verify(report, gold)
     else:
         run_llm = gateway(llm, config)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
@@ -164,6 +164,9 @@ class Report(BaseModel):
     cluster: str
     cluster_name: str
     model: str
+    backend: Literal["llm", "lexical"] = Field(
+        default="llm", description="llm: a model made it; lexical: the model-free baseline."
+    )
     prompts: dict[str, str]
     articles: list[Article]
     claims: list[CanonicalClaim]

@@ -214,9 +214,7 @@ class ResponseStore:
 
     def mark_exported(self, missed: list[MissedRequest]) -> None:
         """Remember requests written to a Batch file, for import to name their stage."""
-        rows = [
-            (m.key, m.endpoint, str(m.body.get("model", "")), m.stage, _now()) for m in missed
-        ]
+        rows = [(m.key, m.endpoint, str(m.body.get("model", "")), m.stage, _now()) for m in missed]
         with closing(self._connect()) as db, db:
             db.executemany("INSERT OR REPLACE INTO exported VALUES (?, ?, ?, ?, ?)", rows)
 
@@ -270,11 +268,7 @@ class ResponseStore:
                 )
             ]  # fmt: skip
             exported = db.execute("SELECT COUNT(*) FROM exported").fetchone()[0]
-        size = sum(
-            p.stat().st_size
-            for p in (self.path, Path(f"{self.path}-wal"))
-            if p.exists()
-        )
+        size = sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists())
         return StoreStats(
             path=str(self.path),
             size_bytes=size,

@@ -1,0 +1,122 @@
+"""Sentences and clauses of an article, with spans into its original text.
+
+Segmentation is syntok's (fast, rule-based, keeps offsets). Boilerplate lines are never
+segmented, so nothing the cleaner set aside can become a claim or a piece of evidence.
+
+A compound sentence ("X happened, and Y followed") is split into clauses, so each clause can
+be matched on its own. Attribution is part of a claim: a clause cut off from "…, police said."
+gets the attribution back in its claim text, while its quote stays the verbatim clause.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from syntok import segmenter
+
+from factcheck.models import Article, Span
+
+# A claim needs a subject, a verb and something said about them.
+MIN_WORDS = 4
+_WORD = re.compile(r"\w+")
+# Where a compound sentence may be cut: a semicolon, or a comma before a coordinating word.
+_CLAUSE_BREAK = re.compile(r";\s+|,\s+(?=(?:and|but|while|whereas)\s)")
+_SAYS = r"(?:said|says|added|reported|confirmed|announced|warned|stated|told\s[^,\"“”]{1,40}?)"
+_LEADING_ATTRIBUTION = re.compile(
+    rf"^(?:According to [^,\"“”]{{1,60}}|[^,\"“”]{{1,60}}?\s{_SAYS}(?:\sthat)?)(?=[\s,])"
+)
+_TRAILING_ATTRIBUTION = re.compile(rf",[\"”’]?\s+([^,\"“”]{{1,60}}?\s{_SAYS})\.?[\"”’]?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence (or clause) of one article: its claim wording and its verbatim span."""
+
+    article_id: str
+    text: str  # the claim's wording: the quote, plus attribution a clause was cut from
+    span: Span
+    quote: str
+
+
+def split_sentences(article: Article) -> list[Sentence]:
+    """The sentences of the article's text, boilerplate lines left out, in order."""
+    skipped = sorted((b.span.start, b.span.end) for b in article.boilerplate)
+    found: list[Sentence] = []
+    offset = 0
+    for line in article.text.splitlines(keepends=True):
+        start, end = offset, offset + len(line.rstrip("\r\n"))
+        offset += len(line)
+        if start == end or any(s <= start and end <= e for s, e in skipped):
+            continue
+        for paragraph in segmenter.analyze(article.text[start:end]):
+            for sentence in paragraph:
+                first = start + sentence[0].offset
+                last = start + sentence[-1].offset + len(sentence[-1].value)
+                quote = article.text[first:last].strip()
+                if quote:
+                    span = Span(start=first, end=first + len(quote))
+                    found.append(Sentence(article.id, quote, span, quote))
+    return found
+
+
+def is_claim(sentence: Sentence) -> bool:
+    """A statement long enough to say something, ending as a sentence does.
+
+    Questions are not claims, and neither are lines with no closing punctuation: in news text
+    those are headlines of related stories, photo credits and the like.
+    """
+    end = sentence.quote.rstrip("\"”’)» ")[-1:]
+    return len(_WORD.findall(sentence.quote)) >= MIN_WORDS and end in (".", "!")
+
+
+def split_clauses(sentence: Sentence) -> list[Sentence]:
+    """The clauses of a compound sentence, each with the sentence's attribution; else itself.
+
+    Cuts are made only outside quotation marks, and only where both sides are long enough to
+    be claims on their own.
+    """
+    text = sentence.quote
+    cuts = [0]
+    for match in _CLAUSE_BREAK.finditer(text):
+        if _inside_quotes(text, match.start()):
+            continue
+        before = text[cuts[-1] : match.start()]
+        after = text[match.end() :]
+        if _words(before) >= MIN_WORDS and _words(after) >= MIN_WORDS:
+            cuts.append(match.end())
+    if len(cuts) == 1:
+        return [sentence]
+    bounds = list(zip(cuts, [*cuts[1:], len(text)], strict=True))
+    leading = _LEADING_ATTRIBUTION.match(text)
+    trailing = _TRAILING_ATTRIBUTION.search(text)
+    clauses = []
+    for n, (start, end) in enumerate(bounds):
+        piece = text[start:end]
+        stripped = piece.rstrip(" ;,")
+        wording = stripped
+        if leading and n > 0:
+            wording = f"{leading.group(0)} {wording}"
+        if trailing and n < len(bounds) - 1:
+            wording = f"{wording.rstrip('.')}, {trailing.group(1)}."
+        first = sentence.span.start + start
+        clauses.append(
+            Sentence(
+                sentence.article_id,
+                wording,
+                Span(start=first, end=first + len(stripped)),
+                stripped,
+            )
+        )
+    return clauses
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def _inside_quotes(text: str, position: int) -> bool:
+    before = text[:position]
+    straight = before.count('"') % 2 == 1
+    curly = before.count("“") > before.count("”")
+    return straight or curly

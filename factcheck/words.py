@@ -1,0 +1,146 @@
+"""Words as the model-free backend compares them: tokens, numbers, stems and their weights.
+
+A sentence becomes a list of :class:`Token`: number words read as numbers (``text2num``),
+every word stemmed (Snowball) so "denied" meets "denies", and function words marked so they
+neither make two sentences look alike nor break an alignment. :class:`WordWeights` gives rare
+words more say than words every article of the cluster repeats (inverse document frequency).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+from text_to_num import alpha2digit, text2num
+
+# Function words only. Negations and numbers are content: they are what makes claims differ.
+STOPWORDS = frozenset({
+    "a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or",
+    "as", "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "that", "this",
+    "it", "its", "s",
+})  # fmt: skip
+# Words that carry little of a claim's content in news prose; ignored when weighing overlap,
+# kept for aligning sentences word by word.
+WEAK_WORDS = STOPWORDS | frozenset({
+    "he", "she", "they", "we", "i", "you", "his", "her", "their", "our", "my", "your", "them",
+    "him", "us", "who", "which", "what", "whose", "there", "these", "those", "than", "then",
+    "also", "into", "over", "about", "after", "before", "would", "will", "could", "can", "may",
+    "might", "should", "did", "do", "does", "said", "says", "say", "told", "added", "while",
+    "but", "if", "so", "up", "out", "all", "any", "some", "such", "other", "more", "most",
+})  # fmt: skip
+NEGATIONS = frozenset({"not", "no", "never", "none", "nobody", "nothing", "neither", "nor"})
+
+_TOKEN = re.compile(r"\d+(?:[.,:]\d+)*(?:am|pm)?|[^\W\d_]+(?:['’\-][^\W\d_]+)*", re.UNICODE)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One word of a sentence as compared: its stem, and what kind of word it is."""
+
+    text: str
+    stem: str
+    number: float | None
+    capitalised: bool
+    weak: bool
+    negation: bool
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def _read_number(word: str) -> float | None:
+    if _NUMBER.fullmatch(word):
+        return float(word.replace(",", ""))
+    if word.replace("-", "").isalpha():
+        try:
+            return float(text2num(word.lower(), "en"))
+        except ValueError:
+            return None
+    return None
+
+
+def tokens(text: str) -> list[Token]:
+    """The words of ``text`` in order, with number words read as numbers."""
+    # alpha2digit joins multi-word numbers ("three hundred") before the words are split.
+    text = alpha2digit(text, "en")
+    words = _TOKEN.findall(text)
+    stems = _stemmer().stemWords([w.lower().replace("’", "'") for w in words])
+    result = []
+    for word, stem in zip(words, stems, strict=True):
+        lower = word.lower()
+        negation = lower in NEGATIONS or lower.endswith(("n't", "n’t"))
+        result.append(
+            Token(
+                text=word,
+                stem=stem,
+                number=_read_number(word),
+                capitalised=word[:1].isupper(),
+                # "US" is a name, "us" a pronoun.
+                weak=lower in WEAK_WORDS and not negation and not word.isupper(),
+                negation=negation,
+            )
+        )
+    return result
+
+
+def content_stems(words: Iterable[Token]) -> frozenset[str]:
+    """The stems that carry content: weak words dropped, negations and numbers kept."""
+    return frozenset(t.stem for t in words if not t.weak)
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A sentence, clause or claim ready to compare: its text, tokens and content stems."""
+
+    text: str
+    tokens: tuple[Token, ...]
+    stems: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str) -> Phrase:
+        """Tokenise ``text``."""
+        words = tuple(tokens(text))
+        return cls(text, words, content_stems(words))
+
+
+class WordWeights:
+    """Inverse document frequency of stems over a collection of sentences.
+
+    A stem in every sentence weighs 1; a stem in one sentence of ``n`` weighs ``1 + ln(n)``.
+    A stem never seen weighs as much as the rarest, since it can only be rarer.
+    """
+
+    def __init__(self, documents: Iterable[frozenset[str]]) -> None:
+        frequency: Counter[str] = Counter()
+        count = 0
+        for stems in documents:
+            frequency.update(stems)
+            count += 1
+        self._count = count
+        self._weights = {stem: self._idf(n) for stem, n in frequency.items()}
+        self._unseen = self._idf(0)
+
+    def _idf(self, frequency: int) -> float:
+        return 1.0 + math.log((self._count + 1) / (frequency + 1))
+
+    def weight(self, stem: str) -> float:
+        """How much ``stem`` says: more the fewer sentences hold it."""
+        return self._weights.get(stem, self._unseen)
+
+    def total(self, stems: Iterable[str]) -> float:
+        """The summed weight of ``stems``."""
+        return sum(self.weight(s) for s in stems)
+
+    def coverage(self, claim: frozenset[str], sentence: frozenset[str]) -> float:
+        """The weighted share of the claim's stems that the sentence holds (0 to 1)."""
+        whole = self.total(claim)
+        return self.total(claim & sentence) / whole if whole else 0.0
