@@ -19,7 +19,13 @@ from factcheck.models import (
     Usage,
     Verdict,
 )
-from factcheck.pipeline import acheck_claims, acheck_cluster, check_claims, check_cluster
+from factcheck.pipeline import (
+    acheck_claims,
+    acheck_cluster,
+    check_claims,
+    check_cluster,
+    choose_backend,
+)
 
 __all__ = [
     "LLM",
@@ -41,6 +47,7 @@ __all__ = [
     "acheck_cluster",
     "check_claims",
     "check_cluster",
+    "choose_backend",
     "load_cluster",
     "resolve_config",
 ]

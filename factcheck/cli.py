@@ -30,7 +30,8 @@ from factcheck.gold import load_gold
 from factcheck.html import render_html
 from factcheck.llm import LLM, MODES, ModelConfig, redact, resolve_config
 from factcheck.load import load_cluster
-from factcheck.pipeline import check_cluster
+from factcheck.models import Report
+from factcheck.pipeline import check_cluster, choose_backend
 from factcheck.prices import PriceTable
 from factcheck.progress import RichProgress
 from factcheck.report import render_json, render_markdown, render_terminal
@@ -84,6 +85,24 @@ OfflineOpt = Annotated[
 PricesOpt = Annotated[
     Path | None,
     typer.Option("--prices", help="Price table overriding the shipped one [env: FACTCHECK_PRICES]"),
+]
+
+
+class BackendName(StrEnum):
+    """Who checks: a model, the model-free baseline, or the model when one is configured."""
+
+    auto = "auto"
+    llm = "llm"
+    lexical = "lexical"
+
+
+BackendOpt = Annotated[
+    BackendName,
+    typer.Option(
+        "--backend",
+        help="llm: a model; lexical: the model-free baseline; auto: the model when one is "
+        "named (--model or FACTCHECK_MODEL), else the baseline",
+    ),
 ]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log retries and re-asks")]
 QuietOpt = Annotated[
@@ -177,13 +196,25 @@ def report(
         typer.Option("--dry-run", help="Count calls, tokens and cost; send nothing"),
     ] = False,
     prices: PricesOpt = None,
+    backend: BackendOpt = BackendName.auto,
     verbose: VerboseOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Extract, merge and cross-check the claims of CLUSTER_DIR, and print the report."""
+    """Extract, merge and cross-check the claims of CLUSTER_DIR, and print the report.
+
+    With no model configured, the model-free lexical baseline makes the report.
+    """
     gateway = _Gateway()
     with _one_line_errors(gateway):
         cluster = load_cluster(cluster_dir)
+        # A dry run estimates model calls: it always means the model.
+        chosen = "llm" if dry_run else choose_backend(backend.value, model=model)
+        if dry_run and backend is BackendName.lexical:
+            raise InputError("--dry-run estimates model calls and the lexical backend makes none")
+        if chosen == "lexical":
+            result = check_cluster(cluster, backend="lexical")
+            _write_report(result, format, out)
+            return
         llm = gateway.open(
             model=model, base_url=base_url, mode=output_mode, concurrency=concurrency, store=store,
             offline=offline or dry_run, prices=prices, verbose=verbose,
@@ -194,6 +225,10 @@ def report(
             return
         with _progress(quiet) as progress:
             result = check_cluster(cluster, llm=llm, progress=progress)
+    _write_report(result, format, out)
+
+
+def _write_report(result: Report, format: Format, out: Path | None) -> None:
     if format is Format.json:
         _write(out, lambda: render_json(result))
     elif format is Format.markdown:
@@ -255,6 +290,7 @@ def eval_command(
     store: StoreOpt = None,
     offline: OfflineOpt = False,
     prices: PricesOpt = None,
+    backend: BackendOpt = BackendName.auto,
     verbose: VerboseOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -266,14 +302,18 @@ def eval_command(
         if gold.cluster != cluster.id:
             typer.echo(f"factcheck: note: {gold_path} is gold for '{gold.cluster}', "
                        f"scored on folder '{cluster.id}'", err=True)  # fmt: skip
-        llm = gateway.open(
-            model=model, base_url=base_url, mode=output_mode, concurrency=concurrency,
-            store=store, offline=offline, prices=prices, verbose=verbose,
-        )  # fmt: skip
+        chosen = choose_backend(backend.value, model=model)
+        llm = None
+        if chosen == "llm" or matcher is MatcherName.llm:
+            llm = gateway.open(
+                model=model, base_url=base_url, mode=output_mode, concurrency=concurrency,
+                store=store, offline=offline, prices=prices, verbose=verbose,
+            )  # fmt: skip
         with _progress(quiet) as progress:
             result = evaluate_cluster(
-                cluster, gold, mode=mode.value, matcher=matcher.value, llm=llm, progress=progress
-            )
+                cluster, gold, mode=mode.value, matcher=matcher.value, llm=llm,
+                progress=progress, backend=chosen,
+            )  # fmt: skip
     if out is not None:
         _write(out, lambda: render_eval_markdown(result))
     if as_json:

@@ -24,7 +24,7 @@ from factcheck.errors import InputError
 from factcheck.gold import Gold, GoldClaim
 from factcheck.llm import LLM, ModelConfig
 from factcheck.models import Article, CanonicalClaim, Cluster, Label, Report, Usage, Verdict
-from factcheck.pipeline import acheck_claims, acheck_cluster, gateway
+from factcheck.pipeline import Backend, acheck_claims, acheck_cluster, choose_backend, gateway
 from factcheck.progress import ProgressListener
 from factcheck.scoring import CellScores, score_cells
 
@@ -279,19 +279,24 @@ async def aevaluate_cluster(
     llm: LLM | None = None,
     config: ModelConfig | None = None,
     progress: ProgressListener | None = None,
+    backend: Backend = "auto",
 ) -> EvalResult:
     """Run the checker on ``cluster`` as ``mode`` asks and score it against ``gold``.
 
     ``verify`` checks the gold claim texts (one call per article); ``end-to-end`` runs the
-    whole pipeline, then aligns with ``matcher`` (``llm`` adds one call).
+    whole pipeline, then aligns with ``matcher`` (``llm`` adds one call). ``backend`` picks
+    the checker as in :func:`factcheck.check_cluster`.
     """
+    chosen = choose_backend(backend, llm=llm, config=config)
     if mode == "verify":
-        report = await acheck_claims(cluster, gold.texts, llm=llm, config=config, progress=progress)
+        report = await acheck_claims(
+            cluster, gold.texts, llm=llm, config=config, progress=progress, backend=chosen
+        )
         result = evaluate_verify(report, gold)
     else:
-        run_llm = gateway(llm, config)
-        report = await acheck_cluster(cluster, llm=run_llm, progress=progress)
-        if matcher == "llm":
+        run_llm = gateway(llm, config) if chosen == "llm" or matcher == "llm" else None
+        report = await acheck_cluster(cluster, llm=run_llm, progress=progress, backend=chosen)
+        if run_llm is not None and matcher == "llm":
             alignment = await align_with_llm(run_llm, report.claims, gold.claims, report.usage)
             run_llm.settle(report.usage)
         else:
@@ -310,11 +315,19 @@ def evaluate_cluster(
     llm: LLM | None = None,
     config: ModelConfig | None = None,
     progress: ProgressListener | None = None,
+    backend: Backend = "auto",
 ) -> EvalResult:
     """Run and score one cluster against its gold; see :func:`aevaluate_cluster`."""
     return asyncio.run(
         aevaluate_cluster(
-            cluster, gold, mode=mode, matcher=matcher, llm=llm, config=config, progress=progress
+            cluster,
+            gold,
+            mode=mode,
+            matcher=matcher,
+            llm=llm,
+            config=config,
+            progress=progress,
+            backend=backend,
         )
     )
 

@@ -66,6 +66,7 @@ def _context(view: ReportView, generated: datetime) -> dict[str, Any]:
     rows = [_row(view, row) for row in view.rows]
     return {
         "report": report,
+        "notice": view.notice,
         "generated": generated.strftime("%Y-%m-%d %H:%M %Z").strip(),
         "usage": report.usage,
         "cost": _cost(report),

@@ -30,6 +30,13 @@ from factcheck.words import Phrase, Token, WordWeights
 
 VERSION = "1"
 MODEL_NAME = f"lexical-baseline-v{VERSION}"
+# The opening lines of a baseline report: what made it, and how to get a model's verdicts.
+BASELINE_NOTE = (
+    f"Baseline report from the lexical backend ({MODEL_NAME}): no model was used.",
+    "It matches sentences by shared words and misses paraphrases. To check with a model, set "
+    "FACTCHECK_MODEL (or pass --model) with OPENAI_API_KEY, or --base-url for a local server; "
+    "see the README.",
+)
 # Strongly matching sentences examined for a disagreement, best first.
 CONTRADICTION_CANDIDATES = 3
 

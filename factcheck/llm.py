@@ -80,6 +80,12 @@ class ModelConfig(BaseModel):
         return self.base_url or "https://api.openai.com/v1"
 
 
+def model_configured(model: str | None = None, env: Mapping[str, str] | None = None) -> bool:
+    """Whether a model is named, by ``model`` or ``FACTCHECK_MODEL``."""
+    env = os.environ if env is None else env
+    return bool(model or env.get("FACTCHECK_MODEL"))
+
+
 def resolve_config(
     model: str | None = None,
     base_url: str | None = None,

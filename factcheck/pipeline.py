@@ -10,12 +10,13 @@ import asyncio
 from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from factcheck.check import check_article, stated_verdict
 from factcheck.errors import MissingAnswers, ModelCallError
 from factcheck.extract import extract_claims
-from factcheck.llm import LLM, ModelConfig, resolve_config
+from factcheck.lexical import lexical_report
+from factcheck.llm import LLM, ModelConfig, model_configured, resolve_config
 from factcheck.load import load_cluster
 from factcheck.merge import merge_claims
 from factcheck.models import CanonicalClaim, Cluster, Report, Usage, Verdict
@@ -24,6 +25,26 @@ from factcheck.prompts import prompt_versions
 from factcheck.store import ResponseStore, StoreMiss
 
 T = TypeVar("T")
+Backend = Literal["auto", "llm", "lexical"]
+
+
+def choose_backend(
+    backend: Backend = "auto",
+    *,
+    llm: LLM | None = None,
+    config: ModelConfig | None = None,
+    model: str | None = None,
+) -> Literal["llm", "lexical"]:
+    """The backend a run uses.
+
+    ``auto`` means the LLM when a model is given or configured (``llm``, ``config``, ``model``
+    or ``FACTCHECK_MODEL``), and the lexical baseline otherwise.
+    """
+    if backend != "auto":
+        return backend
+    if llm is not None or config is not None or model_configured(model):
+        return "llm"
+    return "lexical"
 
 
 def gateway(llm: LLM | None, config: ModelConfig | None) -> LLM:
@@ -109,9 +130,12 @@ async def acheck_cluster(
     llm: LLM | None = None,
     config: ModelConfig | None = None,
     progress: ProgressListener | None = None,
+    backend: Backend = "auto",
 ) -> Report:
     """Extract, merge and cross-check every claim of a cluster; the async twin of check_cluster."""
     cluster = _as_cluster(cluster)
+    if choose_backend(backend, llm=llm, config=config) == "lexical":
+        return lexical_report(cluster)
     run = _Run(gateway(llm, config), progress=progress)
     llm, usage = run.llm, run.usage
     warnings: list[str] = []
@@ -149,20 +173,23 @@ async def acheck_claims(
     llm: LLM | None = None,
     config: ModelConfig | None = None,
     progress: ProgressListener | None = None,
+    backend: Backend = "auto",
 ) -> Report:
     """Check claims an editor brings against every article; the async twin of check_claims.
 
     No extraction or merge: one call per article, and every article is checked for every claim.
     """
     cluster = _as_cluster(cluster)
-    run = _Run(gateway(llm, config), progress=progress)
-    llm, usage = run.llm, run.usage
     width = max(2, len(str(len(claims))))
     canonical = [
         CanonicalClaim(id=f"c{n:0{width}d}", text=text, sources=[])
         for n, text in enumerate(claims, 1)
         if text.strip()
     ]
+    if choose_backend(backend, llm=llm, config=config) == "lexical":
+        return lexical_report(cluster, canonical)
+    run = _Run(gateway(llm, config), progress=progress)
+    llm, usage = run.llm, run.usage
     verdicts, warnings = await _check_wave(run, cluster, canonical)
     llm.settle(usage)
     return Report(
@@ -184,14 +211,19 @@ def check_cluster(
     llm: LLM | None = None,
     config: ModelConfig | None = None,
     progress: ProgressListener | None = None,
+    backend: Backend = "auto",
 ) -> Report:
     """Extract, merge and cross-check every claim of a cluster (a folder path or a Cluster).
 
-    With neither ``llm`` nor ``config``, the model is configured from the environment. Without
-    ``llm``, answers are kept in (and served from) the default response store.
-    Call :func:`acheck_cluster` instead from inside a running event loop.
+    ``backend``: ``llm`` asks a model; ``lexical`` runs the model-free baseline; ``auto`` (the
+    default) takes the model when one is given or ``FACTCHECK_MODEL`` names one, else the
+    baseline. With neither ``llm`` nor ``config``, the model is configured from the
+    environment. Without ``llm``, answers are kept in (and served from) the default response
+    store. Call :func:`acheck_cluster` instead from inside a running event loop.
     """
-    return asyncio.run(acheck_cluster(cluster, llm=llm, config=config, progress=progress))
+    return asyncio.run(
+        acheck_cluster(cluster, llm=llm, config=config, progress=progress, backend=backend)
+    )
 
 
 def check_claims(
@@ -201,6 +233,9 @@ def check_claims(
     llm: LLM | None = None,
     config: ModelConfig | None = None,
     progress: ProgressListener | None = None,
+    backend: Backend = "auto",
 ) -> Report:
-    """Check the given claim texts against every article of the cluster."""
-    return asyncio.run(acheck_claims(cluster, claims, llm=llm, config=config, progress=progress))
+    """Check the given claim texts against every article (``backend`` as in check_cluster)."""
+    return asyncio.run(
+        acheck_claims(cluster, claims, llm=llm, config=config, progress=progress, backend=backend)
+    )

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from factcheck.lexical import BASELINE_NOTE
 from factcheck.merge import article_aliases
 from factcheck.models import Article, CanonicalClaim, Label, Report, Verdict
 from factcheck.prices import usd
@@ -91,6 +92,11 @@ class ReportView:
         """The outlet's name, or the article id when the cluster does not name it."""
         return article.outlet or article.id
 
+    @property
+    def notice(self) -> tuple[str, ...]:
+        """The lines that open a baseline report: what made it and how to do better."""
+        return BASELINE_NOTE if self.report.backend == "lexical" else ()
+
     def header_lines(self) -> list[str]:
         """Model, prompt versions, usage and counts, one line each."""
         r = self.report
@@ -102,16 +108,23 @@ class ReportView:
             for name, s in r.usage.stages.items()
         )
         hits = r.usage.store_hits
+        counts = (
+            f"{_count(len(r.articles), 'article')}, {_count(len(r.claims), 'claim')}, "
+            f"{sum(1 for row in self.rows if row.contradicted)} contradicted, "
+            f"{sum(1 for row in self.rows if row.group == 1)} carried by one or two outlets only"
+        )
+        single = [SINGLE_ARTICLE_NOTE] if len(r.articles) == 1 else []
+        if r.backend == "lexical":
+            return [f"Backend: {r.model} (no model calls, no cost)", counts, *single]
         return [
             f"Model: {r.model}   Prompts: {prompts}",
             f"Usage: {_count(r.usage.calls, 'paid call')}"
             + (f" and {hits} answers from the response store" if hits else "")
             + f", {r.usage.input_tokens} input + {r.usage.output_tokens} output tokens, "
             f"cost ~{usd(r.usage.cost_usd)}" + (f" ({stages})" if stages else ""),
-            f"{_count(len(r.articles), 'article')}, {_count(len(r.claims), 'claim')}, "
-            f"{sum(1 for row in self.rows if row.contradicted)} contradicted, "
-            f"{sum(1 for row in self.rows if row.group == 1)} carried by one or two outlets only",
-        ] + ([SINGLE_ARTICLE_NOTE] if len(r.articles) == 1 else [])
+            counts,
+            *single,
+        ]
 
 
 def _count(n: int, word: str) -> str:
@@ -126,6 +139,8 @@ def render_json(report: Report) -> str:
 def render_terminal(report: Report, console: Console) -> None:
     """Print the report: header, legend, the claims × articles matrix, then the details."""
     view = ReportView.of(report)
+    for line in view.notice:
+        console.print(Text(line, style="bold yellow"), soft_wrap=True)
     console.print(Text(f"factcheck report: {report.cluster_name} ({report.cluster})", style="bold"))
     for line in view.header_lines():
         console.print(Text(line))
@@ -233,7 +248,8 @@ def _details(view: ReportView) -> list[tuple[str, list[str]]]:
 def render_markdown(report: Report) -> str:
     """A Markdown report that pastes into a CMS or a ticket: a table, then the details."""
     view = ReportView.of(report)
-    out = [f"# factcheck report: {_md(report.cluster_name)}", ""]
+    out = [f"> **{_md(view.notice[0])}**", f"> {_md(view.notice[1])}", ""] if view.notice else []
+    out += [f"# factcheck report: {_md(report.cluster_name)}", ""]
     out += [f"- {_md(line)}" for line in view.header_lines()]
     out += ["", "Legend: " + " · ".join(f"{s} {m}" for s, _, m in SYMBOLS.values()), ""]
     out += ["| | outlet | title | date |", "|---|---|---|---|"]

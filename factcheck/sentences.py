@@ -21,7 +21,7 @@ from factcheck.models import Article, Span
 MIN_WORDS = 4
 _WORD = re.compile(r"\w+")
 # Where a compound sentence may be cut: a semicolon, or a comma before a coordinating word.
-_CLAUSE_BREAK = re.compile(r";\s+|,\s+(?=(?:and|but|while|whereas)\s)")
+_CLAUSE_BREAK = re.compile(r";\s+|,\s+(?:and|but|while|whereas)\s+")
 _SAYS = r"(?:said|says|added|reported|confirmed|announced|warned|stated|told\s[^,\"“”]{1,40}?)"
 _LEADING_ATTRIBUTION = re.compile(
     rf"^(?:According to [^,\"“”]{{1,60}}|[^,\"“”]{{1,60}}?\s{_SAYS}(?:\sthat)?)(?=[\s,])"
@@ -66,7 +66,7 @@ def is_claim(sentence: Sentence) -> bool:
     Questions are not claims, and neither are lines with no closing punctuation: in news text
     those are headlines of related stories, photo credits and the like.
     """
-    end = sentence.quote.rstrip("\"”’)» ")[-1:]
+    end = sentence.quote.rstrip('"”’)» ')[-1:]
     return len(_WORD.findall(sentence.quote)) >= MIN_WORDS and end in (".", "!")
 
 

@@ -30,11 +30,13 @@ def test_help_exits_0(capsys):
     assert "--base-url" in capsys.readouterr().out
 
 
-def test_missing_model_exits_2_through_main(capsys):
+def test_eval_with_backend_llm_and_no_model_exits_2_with_the_hint(capsys):
+    gold = EXAMPLE_CLUSTER.parents[1] / "eval/gold/riverside-bridge.yaml"
     with pytest.raises(SystemExit) as exited:
-        main(["report", str(EXAMPLE_CLUSTER)])
+        main(["eval", str(EXAMPLE_CLUSTER), "--gold", str(gold), "--backend", "llm"])
     assert exited.value.code == 2
-    assert "no model configured" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "no model configured" in err and "FACTCHECK_MODEL" in err
 
 
 def test_log_lines_never_carry_the_key(capsys):

@@ -119,8 +119,8 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, make, message):
     assert len(lines) == 1 and message in lines[0] and lines[0].startswith("factcheck: error:")
 
 
-def test_no_model_configured_is_one_line_and_exit_2():
-    result = CliRunner().invoke(app, ["report", str(EXAMPLE_CLUSTER)])
+def test_backend_llm_with_no_model_configured_is_one_line_and_exit_2():
+    result = CliRunner().invoke(app, ["report", str(EXAMPLE_CLUSTER), "--backend", "llm"])
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
         "factcheck: error: no model configured: pass --model (or set FACTCHECK_MODEL), plus "
