@@ -195,14 +195,19 @@ class LexicalChecker:
     def _verdict(self, claim: CanonicalClaim, article_id: str, ranked: list[_Match]) -> Verdict:
         for match in ranked[:CONTRADICTION_CANDIDATES]:
             sentence = self.sentences[article_id][match.n]
-            conflict = None
-            if match.shape >= self.thresholds.contradicted:
-                conflict = self.conflict(match.claim, self._units[article_id][match.n])
+            # Whatever would count as support is first searched for a disagreement.
+            close = (
+                match.shape >= self.thresholds.contradicted
+                or match.coverage >= self.thresholds.supported
+            )
+            conflict = (
+                self.conflict(match.claim, self._units[article_id][match.n]) if close else None
+            )
             if conflict is not None:
                 return _found(
                     claim.id, article_id, Label.CONTRADICTED, sentence,
-                    f"This sentence matches the claim's wording ({match.shape:.0%} of its "
-                    f"weighted words besides numbers, dates and names) but differs on the "
+                    f"This sentence holds {match.coverage:.0%} of the claim's weighted words "
+                    f"({match.shape:.0%} besides numbers, dates and names) but differs on the "
                     f"{conflict.describe()}.",
                 )  # fmt: skip
             if match.coverage >= self.thresholds.supported:

@@ -77,37 +77,33 @@ def split_clauses(sentence: Sentence) -> list[Sentence]:
     be claims on their own.
     """
     text = sentence.quote
-    cuts = [0]
+    bounds: list[tuple[int, int]] = []  # [start, end) of each clause but the last
+    start = 0
     for match in _CLAUSE_BREAK.finditer(text):
         if _inside_quotes(text, match.start()):
             continue
-        before = text[cuts[-1] : match.start()]
-        after = text[match.end() :]
-        if _words(before) >= MIN_WORDS and _words(after) >= MIN_WORDS:
-            cuts.append(match.end())
-    if len(cuts) == 1:
+        if (
+            _words(text[start : match.start()]) >= MIN_WORDS
+            and _words(text[match.end() :]) >= MIN_WORDS
+        ):
+            bounds.append((start, match.start()))
+            start = match.end()
+    if not bounds:
         return [sentence]
-    bounds = list(zip(cuts, [*cuts[1:], len(text)], strict=True))
+    bounds.append((start, len(text)))
     leading = _LEADING_ATTRIBUTION.match(text)
     trailing = _TRAILING_ATTRIBUTION.search(text)
     clauses = []
     for n, (start, end) in enumerate(bounds):
-        piece = text[start:end]
-        stripped = piece.rstrip(" ;,")
-        wording = stripped
+        quote = text[start:end]
+        wording = quote
         if leading and n > 0:
             wording = f"{leading.group(0)} {wording}"
         if trailing and n < len(bounds) - 1:
             wording = f"{wording.rstrip('.')}, {trailing.group(1)}."
         first = sentence.span.start + start
-        clauses.append(
-            Sentence(
-                sentence.article_id,
-                wording,
-                Span(start=first, end=first + len(stripped)),
-                stripped,
-            )
-        )
+        span = Span(start=first, end=first + len(quote))
+        clauses.append(Sentence(sentence.article_id, wording, span, quote))
     return clauses
 
 
