@@ -43,9 +43,7 @@ def test_the_readme_states_both_modes_for_every_gold_cluster():
     assert stated == {(c, m) for c in CLUSTERS for m in ("verify", "end-to-end")}
 
 
-@pytest.mark.parametrize(
-    "row", readme_scores(), ids=lambda row: f"{row['cluster']}-{row['mode']}"
-)
+@pytest.mark.parametrize("row", readme_scores(), ids=lambda row: f"{row['cluster']}-{row['mode']}")
 def test_lexical_scores_match_the_readme(row):
     folder = CLUSTERS[row["cluster"]]
     if not folder.is_dir():
