@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+from factcheck.clean import clean
 from factcheck.lexical import lexical_report
 from factcheck.load import load_cluster
 from factcheck.models import Cluster
@@ -34,12 +35,13 @@ def hundred_articles() -> Cluster:
         text = "\n\n".join(paragraphs)
         articles.append(source.model_copy(update={"id": f"{n:03d}_{source.id}", "text": text}))
     # Offsets moved with the paragraphs: mark the boilerplate again.
-    from factcheck.clean import clean
-
-    return Cluster(id="synthetic-100", name="100 reordered copies", articles=[clean(a) for a in articles])
+    return Cluster(
+        id="synthetic-100", name="100 reordered copies", articles=[clean(a) for a in articles]
+    )
 
 
 def timed(cluster: Cluster, repeats: int) -> tuple[float, int, int]:
+    """The best of ``repeats`` runs, with the report's claim and verdict counts."""
     best = float("inf")
     for _ in range(repeats):
         start = time.perf_counter()
@@ -49,6 +51,7 @@ def timed(cluster: Cluster, repeats: int) -> tuple[float, int, int]:
 
 
 def main() -> int:
+    """Print the timings."""
     five = load_cluster(EXAMPLES[0])
     hundred = hundred_articles()
     for name, cluster, repeats in (("5 articles", five, 5), ("100 articles", hundred, 1)):

@@ -57,20 +57,20 @@ class LexicalChecker:
         self.cluster = cluster
         self.thresholds = thresholds or Thresholds()
         self.sentences = {a.id: split_sentences(a) for a in cluster.articles}
-        self._units = {
+        self._phrases = {
             article_id: [Phrase.of(s.quote) for s in sentences]
             for article_id, sentences in self.sentences.items()
         }
-        self.weights = WordWeights(u.stems for units in self._units.values() for u in units)
+        self.weights = WordWeights(u.stems for units in self._phrases.values() for u in units)
         self._common = {
             t.text.lower()
-            for units in self._units.values()
+            for units in self._phrases.values()
             for u in units
             for t in u.tokens
             if not t.capitalised
         }
         self._index: dict[str, list[tuple[str, int]]] = defaultdict(list)
-        for article_id, units in self._units.items():
+        for article_id, units in self._phrases.items():
             for n, unit in enumerate(units):
                 for stem in unit.stems:
                     self._index[stem].append((article_id, n))
@@ -179,7 +179,7 @@ class LexicalChecker:
             candidates |= self._candidates(frame, self._index, t.contradicted)
         ranked: dict[str, list[_Match]] = defaultdict(list)
         for article_id, n in candidates:
-            stems = self._units[article_id][n].stems
+            stems = self._phrases[article_id][n].stems
             match = _Match(
                 n=n,
                 coverage=self.weights.coverage(unit.stems, stems),
@@ -201,7 +201,7 @@ class LexicalChecker:
                 or match.coverage >= self.thresholds.supported
             )
             conflict = (
-                self.conflict(match.claim, self._units[article_id][match.n]) if close else None
+                self.conflict(match.claim, self._phrases[article_id][match.n]) if close else None
             )
             if conflict is not None:
                 return _found(
