@@ -13,6 +13,7 @@ import pytest
 from factcheck import ConfigError, check_claims, check_cluster, choose_backend
 from factcheck.clean import clean
 from factcheck.conflicts import find_conflict
+from factcheck.html import render_html
 from factcheck.lexical import MODEL_NAME, LexicalChecker, lexical_report
 from factcheck.models import Article, Cluster, Label
 from factcheck.report import render_json, render_markdown
@@ -236,3 +237,6 @@ def test_a_baseline_report_opens_by_naming_the_backend_and_how_to_add_a_model(cl
     assert "lexical backend" in first and MODEL_NAME in first
     assert "FACTCHECK\\_MODEL" in second and "--base-url" in second
     assert json.loads(render_json(lexical_report(cluster)))["model"] == MODEL_NAME
+    assert '<p id="baseline-notice" class="notice">Baseline report' in render_html(
+        lexical_report(cluster)
+    )
