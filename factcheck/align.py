@@ -25,17 +25,12 @@ from factcheck.gold import GoldClaim
 from factcheck.llm import LLM
 from factcheck.models import CanonicalClaim, Usage
 from factcheck.prompts import load_prompt, messages_for
+from factcheck.words import STOPWORDS
 
 STAGE = "align"
 # Two claims that share half of their content words (Dice 0.5) usually state the same fact;
 # below that, shared names and places alone tend to make a pair.
 DEFAULT_THRESHOLD = 0.5
-# Function words only. Negations and numbers are content: they are what makes claims differ.
-STOPWORDS = frozenset({
-    "a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or",
-    "as", "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "that", "this",
-    "it", "its", "s",
-})  # fmt: skip
 _WORD = re.compile(r"[^\W_]+")
 
 
