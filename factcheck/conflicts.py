@@ -1,10 +1,12 @@
 """Where two sentences that say nearly the same thing disagree.
 
-The claim and the sentence are aligned word by word (a Levenshtein alignment of their content
-stems, from rapidfuzz). A word that fills the same slot in both, next to words they share, is
-in the same role; if the two fillers are different numbers, weekdays, months or names, the
-sentences disagree there. A negation present on one side only ("made no arrests" against
-"arrested a man") is a disagreement too. Everything else is left to the similarity score.
+Roles are read off content words. A number, weekday, month or name in the claim fills a slot
+marked by its neighbouring content word ("Forty *residents*", "early *hours* of Sunday"); the
+sentence fills the same slot when it has the same neighbour there. Two different fillers of one
+kind are a disagreement (names need both neighbours to agree, and rapidfuzz lets two spellings
+of one name pass). So is a different speaker ("Vey said" against '…," said Ashby'), and a
+negation over a word both sides share ("made no arrests" against "arrested a man").
+Everything else is left to the similarity score.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from factcheck.words import Phrase, Token
 
 WEEKDAYS = frozenset(day.lower() for day in calendar.day_name)
 MONTHS = frozenset(m.lower() for m in (*calendar.month_name, *calendar.month_abbr) if m)
+CALENDAR_WORDS = WEEKDAYS | MONTHS
 SAYING = frozenset({"said", "says", "told", "tells", "added", "stated"})
 _SAID_AFTER = re.compile(r"[,”\"]\s*(?:said|says|added)\s+((?:[A-Z][\w’'-]*\s?)+)")
 # Two spellings of one name ("Kim Jong-un", "Kim Jong Un") are at least this similar.
@@ -129,9 +132,7 @@ def _values(tokens: Iterable[Token]) -> set[float | str]:
 
 
 def _names(tokens: Sequence[Token], is_name: Callable[[Token], bool]) -> set[str]:
-    return {
-        t.text.lower() for t in tokens if is_name(t) and t.text.lower() not in WEEKDAYS | MONTHS
-    }
+    return {t.text.lower() for t in tokens if is_name(t) and t.text.lower() not in CALENDAR_WORDS}
 
 
 def _speakers(phrase: Phrase, is_name: Callable[[Token], bool]) -> set[str]:

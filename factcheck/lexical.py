@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from factcheck.check import stated_verdict
-from factcheck.conflicts import MONTHS, WEEKDAYS, Conflict, find_conflict
+from factcheck.conflicts import CALENDAR_WORDS, Conflict, find_conflict
 from factcheck.models import CanonicalClaim, Cluster, Label, Quote, Report, Usage, Verdict
 from factcheck.sentences import Sentence, is_claim, split_clauses, split_sentences
 from factcheck.words import Phrase, Token, WordWeights
@@ -166,7 +166,7 @@ class LexicalChecker:
             for t in unit.tokens
             if not t.weak
             and t.number is None
-            and t.text.lower() not in WEEKDAYS | MONTHS
+            and t.text.lower() not in CALENDAR_WORDS
             and not self.is_name(t)
         )
 
