@@ -15,10 +15,10 @@ import sys
 import time
 from pathlib import Path
 
-from factcheck.clean import clean
-from factcheck.lexical import lexical_report
-from factcheck.load import load_cluster
+from factcheck.baseline.checker import lexical_report
 from factcheck.models import Cluster
+from factcheck.stages.clean import clean
+from factcheck.stages.load import load_cluster
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = [ROOT / "examples" / "harbour-fire", ROOT / "examples" / "riverside-bridge"]

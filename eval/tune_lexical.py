@@ -18,12 +18,12 @@ import itertools
 import sys
 from pathlib import Path
 
-from factcheck.align import align_lexical
-from factcheck.evaluate import evaluate_end_to_end, evaluate_verify
-from factcheck.gold import Gold, load_gold
-from factcheck.lexical import LexicalChecker, Thresholds
-from factcheck.load import load_cluster
+from factcheck.baseline.checker import LexicalChecker, Thresholds
+from factcheck.evaluation.align import align_lexical
+from factcheck.evaluation.evaluate import evaluate_end_to_end, evaluate_verify
+from factcheck.evaluation.gold import Gold, load_gold
 from factcheck.models import CanonicalClaim, Cluster, Report, Usage
+from factcheck.stages.load import load_cluster
 
 ROOT = Path(__file__).resolve().parent.parent
 TUNING = ["riverside-bridge", "harbour-fire"]

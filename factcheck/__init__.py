@@ -7,8 +7,7 @@ from factcheck.errors import (
     InputError,
     ModelCallError,
 )
-from factcheck.llm import LLM, ModelConfig, resolve_config
-from factcheck.load import load_cluster
+from factcheck.llm.gateway import LLM, ModelConfig, resolve_config
 from factcheck.models import (
     Article,
     CanonicalClaim,
@@ -26,6 +25,7 @@ from factcheck.pipeline import (
     check_cluster,
     choose_backend,
 )
+from factcheck.stages.load import load_cluster
 
 __all__ = [
     "LLM",

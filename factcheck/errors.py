@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from factcheck.store import MissedRequest
+    from factcheck.llm.store import MissedRequest
 
 
 class FactcheckError(Exception):

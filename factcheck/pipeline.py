@@ -12,17 +12,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from factcheck.check import check_article, stated_verdict
+from factcheck.baseline.checker import lexical_report
 from factcheck.errors import MissingAnswers, ModelCallError
-from factcheck.extract import extract_claims
-from factcheck.lexical import lexical_report
-from factcheck.llm import LLM, ModelConfig, model_configured, resolve_config
-from factcheck.load import load_cluster
-from factcheck.merge import merge_claims
+from factcheck.llm.gateway import LLM, ModelConfig, model_configured, resolve_config
+from factcheck.llm.store import ResponseStore, StoreMiss
 from factcheck.models import CanonicalClaim, Cluster, Report, Usage, Verdict
-from factcheck.progress import ProgressListener
-from factcheck.prompts import prompt_versions
-from factcheck.store import ResponseStore, StoreMiss
+from factcheck.render.progress import ProgressListener
+from factcheck.stages.check import check_article, stated_verdict
+from factcheck.stages.extract import extract_claims
+from factcheck.stages.load import load_cluster
+from factcheck.stages.merge import merge_claims
+from factcheck.stages.prompts import prompt_versions
 
 T = TypeVar("T")
 Backend = Literal["auto", "llm", "lexical"]

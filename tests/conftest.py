@@ -15,8 +15,8 @@ import httpx2
 import pytest
 
 from factcheck import LLM, ModelConfig
-from factcheck.store import ResponseStore
-from factcheck.transport import RetryPolicy
+from factcheck.llm.store import ResponseStore
+from factcheck.llm.transport import RetryPolicy
 from tests.scripted_stub import ScriptedStub
 from tests.sealed_cassettes import SealedSerializer, cluster_key, match_body_digest
 

@@ -12,7 +12,7 @@ from typing import Any
 import httpx2
 
 from factcheck import LLM, ModelConfig
-from factcheck.transport import RetryPolicy
+from factcheck.llm.transport import RetryPolicy
 
 FAKE_MODEL = "hand-written-fixture"
 Answer = dict[str, Any] | str | httpx2.Response | Callable[[dict[str, Any]], Any]

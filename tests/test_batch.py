@@ -19,10 +19,10 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from factcheck import LLM, ModelConfig, check_cluster, load_cluster
-from factcheck.batch import aexport, import_file
+from factcheck.bulk.batch import aexport, import_file
 from factcheck.cli import app
-from factcheck.prices import PriceTable
-from factcheck.store import ResponseStore
+from factcheck.llm.prices import PriceTable
+from factcheck.llm.store import ResponseStore
 from tests.conftest import (
     DUMMY_KEY,
     EXAMPLE_CLUSTER,

@@ -21,11 +21,11 @@ from typing import Any
 
 import pytest
 
-from factcheck.html import render_html
-from factcheck.load import load_cluster
 from factcheck.models import Article, CanonicalClaim, Label, Quote, Report, Usage, Verdict
 from factcheck.quotes import find_in_article
-from factcheck.report import ReportView
+from factcheck.render.html import render_html
+from factcheck.render.view import ReportView
+from factcheck.stages.load import load_cluster
 from tests.conftest import EXAMPLE_CLUSTER
 
 try:

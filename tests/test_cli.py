@@ -42,8 +42,8 @@ def test_eval_with_backend_llm_and_no_model_exits_2_with_the_hint(capsys):
 def test_log_lines_never_carry_the_key(capsys):
     import logging
 
-    from factcheck.cli import _setup_logging
-    from factcheck.llm import ModelConfig
+    from factcheck.cli.root import _setup_logging
+    from factcheck.llm.gateway import ModelConfig
 
     config = ModelConfig(model="m", api_key="supersecretvalue123")
     _setup_logging(verbose=True, config=config)

@@ -15,8 +15,8 @@ from typer.testing import CliRunner, Result
 
 from factcheck import check_claims, check_cluster, load_cluster
 from factcheck.cli import app
-from factcheck.gold import load_gold
-from factcheck.store import ResponseStore
+from factcheck.evaluation.gold import load_gold
+from factcheck.llm.store import ResponseStore
 from tests.conftest import (
     EXAMPLE_CLUSTER,
     IN_PROCESS_STUB_URL,

@@ -9,24 +9,24 @@ import json
 import pytest
 from rich.console import Console
 
-from factcheck.align import (
+from factcheck.errors import AnswerError, InputError
+from factcheck.evaluation.align import (
     DEFAULT_THRESHOLD,
     Alignment,
     align_lexical,
     align_with_llm,
     similarity,
 )
-from factcheck.errors import AnswerError, InputError
-from factcheck.eval_report import render_eval_markdown, render_eval_terminal
-from factcheck.evaluate import (
+from factcheck.evaluation.evaluate import (
     EvalResult,
     evaluate_end_to_end,
     evaluate_verify,
     find_noise,
 )
-from factcheck.gold import Gold, GoldClaim, load_gold
+from factcheck.evaluation.gold import Gold, GoldClaim, load_gold
+from factcheck.evaluation.render import render_eval_markdown, render_eval_terminal
+from factcheck.evaluation.scoring import score_cells
 from factcheck.models import Article, CanonicalClaim, Label, Quote, Report, Span, Usage, Verdict
-from factcheck.scoring import score_cells
 from tests.fakes import FakeEndpoint, user_message
 
 S, C, N, U = Label.SUPPORTED, Label.CONTRADICTED, Label.NOT_MENTIONED, Label.UNRESOLVED

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from factcheck.errors import InputError
-from factcheck.gold import load_gold
+from factcheck.evaluation.gold import load_gold
 from factcheck.models import Article, Cluster, Label
 
 S, C, N = Label.SUPPORTED, Label.CONTRADICTED, Label.NOT_MENTIONED

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 import lxml.html
 import pytest
 
-from factcheck.html import render_html, safe_url
 from factcheck.models import (
     Article,
     BoilerplateLine,
@@ -21,7 +20,8 @@ from factcheck.models import (
     Usage,
     Verdict,
 )
-from factcheck.report import SYMBOLS, ReportView
+from factcheck.render.html import render_html, safe_url
+from factcheck.render.view import SYMBOLS, ReportView
 
 GENERATED = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
 HOSTILE = '<script>alert(1)</script> <b>bold</b> "quotes" & ampersands </script>'

@@ -11,14 +11,14 @@ import json
 import pytest
 
 from factcheck import ConfigError, check_claims, check_cluster, choose_backend
-from factcheck.clean import clean
-from factcheck.conflicts import find_conflict
-from factcheck.html import render_html
-from factcheck.lexical import MODEL_NAME, LexicalChecker, lexical_report
+from factcheck.baseline.checker import MODEL_NAME, LexicalChecker, lexical_report
+from factcheck.baseline.conflicts import find_conflict
+from factcheck.baseline.sentences import Sentence, is_claim, split_clauses, split_sentences
+from factcheck.baseline.words import Phrase, tokens
 from factcheck.models import Article, Cluster, Label
-from factcheck.report import render_json, render_markdown
-from factcheck.sentences import Sentence, is_claim, split_clauses, split_sentences
-from factcheck.words import Phrase, tokens
+from factcheck.render.html import render_html
+from factcheck.render.view import render_json, render_markdown
+from factcheck.stages.clean import clean
 
 TEXTS = {
     "a": "Fire destroyed the Calder boatyard in Port Elm on Sunday night. Forty residents were "

@@ -8,7 +8,7 @@ import pytest
 from pydantic import BaseModel
 
 from factcheck import LLM, ConfigError, ModelCallError, ModelConfig, Usage, resolve_config
-from factcheck.transport import RetryingTransport, RetryPolicy, retry_after_seconds
+from factcheck.llm.transport import RetryingTransport, RetryPolicy, retry_after_seconds
 from tests.fakes import FakeEndpoint, completion, error
 
 

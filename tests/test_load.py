@@ -4,8 +4,8 @@ import pytest
 from typer.testing import CliRunner
 
 from factcheck import InputError, load_cluster
-from factcheck.clean import classify_line, clean_text
 from factcheck.cli import app
+from factcheck.stages.clean import classify_line, clean_text
 from tests.conftest import EXAMPLE_CLUSTER
 
 

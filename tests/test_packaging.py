@@ -12,6 +12,6 @@ def test_installed_wheel_carries_prompts_template_and_price_table():
         pytest.skip("editable install: the wheel's contents are checked by a plain `pip install .`")
     for stage in ("system", "extract", "merge", "check", "align"):
         assert f"factcheck/prompts/{stage}.yaml" in files
-    assert "factcheck/templates/report.html.j2" in files
-    assert "factcheck/data/prices.yaml" in files
+    assert "factcheck/render/templates/report.html.j2" in files
+    assert "factcheck/llm/prices.yaml" in files
     assert any(f.startswith("factcheck-") and f.endswith("/entry_points.txt") for f in files)

@@ -5,10 +5,10 @@ import io
 from rich.console import Console
 
 from factcheck import check_cluster
-from factcheck.cli import _progress
+from factcheck.cli.root import _progress
+from factcheck.llm.store import ResponseStore
 from factcheck.models import Usage
-from factcheck.progress import RichProgress
-from factcheck.store import ResponseStore
+from factcheck.render.progress import RichProgress
 from tests.conftest import EXAMPLE_CLUSTER, in_process_stub_llm
 
 

@@ -14,7 +14,7 @@ from factcheck.models import (
     Usage,
     Verdict,
 )
-from factcheck.report import render_json, render_markdown, render_terminal
+from factcheck.render.view import render_json, render_markdown, render_terminal
 
 CONTRACT_KEYS = {"cluster", "model", "prompts", "articles", "claims", "verdicts", "usage"}
 

@@ -33,7 +33,7 @@ from rich.console import Console
 from rich.table import Table
 
 from factcheck.errors import ConfigError
-from factcheck.transport import CURRENT_CALL
+from factcheck.llm.transport import CURRENT_CALL
 
 log = logging.getLogger(__name__)
 

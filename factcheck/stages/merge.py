@@ -9,9 +9,9 @@ from __future__ import annotations
 from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
 from factcheck.errors import AnswerError
-from factcheck.llm import LLM, parse_lenient
+from factcheck.llm.gateway import LLM, parse_lenient
 from factcheck.models import CanonicalClaim, ClaimText, ExtractedClaim, Usage
-from factcheck.prompts import messages_for
+from factcheck.stages.prompts import messages_for
 
 DEFAULT_CHUNK_SIZE = 150
 

@@ -22,11 +22,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from factcheck.check import stated_verdict
-from factcheck.conflicts import CALENDAR_WORDS, Conflict, find_conflict
+from factcheck.baseline.conflicts import CALENDAR_WORDS, Conflict, find_conflict
+from factcheck.baseline.sentences import Sentence, is_claim, split_clauses, split_sentences
+from factcheck.baseline.words import Phrase, Token, WordWeights
 from factcheck.models import CanonicalClaim, Cluster, Label, Quote, Report, Usage, Verdict
-from factcheck.sentences import Sentence, is_claim, split_clauses, split_sentences
-from factcheck.words import Phrase, Token, WordWeights
+from factcheck.stages.check import stated_verdict
 
 VERSION = "1"
 MODEL_NAME = f"lexical-baseline-v{VERSION}"

@@ -8,9 +8,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from factcheck.evaluate import WORST_SHOWN, CellMiss, EvalResult
+from factcheck.evaluation.evaluate import WORST_SHOWN, CellMiss, EvalResult
+from factcheck.evaluation.scoring import PREDICTED_LABELS, SCORED_LABELS
 from factcheck.models import Label
-from factcheck.scoring import PREDICTED_LABELS, SCORED_LABELS
 
 
 def _number(value: float | int | None) -> str:

@@ -34,7 +34,7 @@ class PromptTemplate(BaseModel):
 
 def prompts_dir() -> Path:
     """Where the templates are: inside the installed package, or at the top of a checkout."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]
     for candidate in (package / "prompts", package.parent / "prompts"):
         if (candidate / "system.yaml").is_file():
             return candidate

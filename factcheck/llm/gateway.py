@@ -21,16 +21,16 @@ from instructor.core import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel, Field, SecretStr, ValidationError
 
 from factcheck.errors import AnswerError, ConfigError, ModelCallError
-from factcheck.models import Usage
-from factcheck.prices import PriceTable
-from factcheck.store import ResponseStore, StoreMiss, StoreTransport
-from factcheck.transport import (
+from factcheck.llm.prices import PriceTable
+from factcheck.llm.store import ResponseStore, StoreMiss, StoreTransport
+from factcheck.llm.transport import (
     CURRENT_CALL,
     CallTag,
     MeteredTransport,
     RetryingTransport,
     RetryPolicy,
 )
+from factcheck.models import Usage
 
 T = TypeVar("T", bound=BaseModel)
 

@@ -21,21 +21,21 @@ import typer
 from rich.console import Console
 from typer.exceptions import TyperException
 
-from factcheck.batch import acollect, aexport, asubmit, import_file
+from factcheck.bulk.batch import acollect, aexport, asubmit, import_file
+from factcheck.bulk.estimate import RunEstimate, aestimate, render_estimate
 from factcheck.errors import FactcheckError, InputError
-from factcheck.estimate import RunEstimate, aestimate, render_estimate
-from factcheck.eval_report import render_eval_markdown, render_eval_terminal
-from factcheck.evaluate import evaluate_cluster, missed_thresholds
-from factcheck.gold import load_gold
-from factcheck.html import render_html
-from factcheck.llm import LLM, MODES, ModelConfig, redact, resolve_config
-from factcheck.load import load_cluster
+from factcheck.evaluation.evaluate import evaluate_cluster, missed_thresholds
+from factcheck.evaluation.gold import load_gold
+from factcheck.evaluation.render import render_eval_markdown, render_eval_terminal
+from factcheck.llm.gateway import LLM, MODES, ModelConfig, redact, resolve_config
+from factcheck.llm.prices import PriceTable
+from factcheck.llm.store import ResponseStore, default_store_path, render_store_stats
 from factcheck.models import Report
 from factcheck.pipeline import check_cluster, choose_backend
-from factcheck.prices import PriceTable
-from factcheck.progress import RichProgress
-from factcheck.report import render_json, render_markdown, render_terminal
-from factcheck.store import ResponseStore, default_store_path, render_store_stats
+from factcheck.render.html import render_html
+from factcheck.render.progress import RichProgress
+from factcheck.render.view import render_json, render_markdown, render_terminal
+from factcheck.stages.load import load_cluster
 
 app = typer.Typer(
     add_completion=False,

@@ -8,9 +8,9 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from factcheck.clean import clean
 from factcheck.errors import InputError
 from factcheck.models import Article, Cluster
+from factcheck.stages.clean import clean
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".json", ".html", ".htm")
 CLUSTER_FILE = "cluster.yaml"

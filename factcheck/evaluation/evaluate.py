@@ -19,14 +19,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from factcheck.align import Alignment, align_lexical, align_with_llm
 from factcheck.errors import InputError
-from factcheck.gold import Gold, GoldClaim
-from factcheck.llm import LLM, ModelConfig
+from factcheck.evaluation.align import Alignment, align_lexical, align_with_llm
+from factcheck.evaluation.gold import Gold, GoldClaim
+from factcheck.evaluation.scoring import CellScores, score_cells
+from factcheck.llm.gateway import LLM, ModelConfig
 from factcheck.models import Article, CanonicalClaim, Cluster, Label, Report, Usage, Verdict
 from factcheck.pipeline import Backend, acheck_claims, acheck_cluster, choose_backend, gateway
-from factcheck.progress import ProgressListener
-from factcheck.scoring import CellScores, score_cells
+from factcheck.render.progress import ProgressListener
 
 WORST_SHOWN = 10
 NO_VERDICT = "the report has no verdict for this cell"

@@ -31,7 +31,7 @@ class PriceTable(BaseModel):
     @classmethod
     def load(cls, override: str | Path | None = None) -> PriceTable:
         """The shipped table, updated by ``override`` (or the file ``$FACTCHECK_PRICES`` names)."""
-        shipped = files("factcheck").joinpath("data/prices.yaml").read_text(encoding="utf-8")
+        shipped = files("factcheck.llm").joinpath("prices.yaml").read_text(encoding="utf-8")
         table = cls._parse(shipped, "the shipped price table")
         override = override or os.environ.get(PRICES_ENV) or None
         if override is None:

@@ -6,12 +6,12 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
-from factcheck.clean import clean_text
 from factcheck.errors import AnswerError
-from factcheck.llm import LLM, parse_lenient
+from factcheck.llm.gateway import LLM, parse_lenient
 from factcheck.models import Article, CanonicalClaim, Label, Usage, Verdict
-from factcheck.prompts import messages_for
 from factcheck.quotes import find_in_article
+from factcheck.stages.clean import clean_text
+from factcheck.stages.prompts import messages_for
 
 STATED_RATIONALE = "The article states this claim: it was extracted from it."
 

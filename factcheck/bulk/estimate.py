@@ -16,13 +16,13 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from factcheck.batch import amissing_requests
-from factcheck.llm import LLM
-from factcheck.merge import DEFAULT_CHUNK_SIZE
+from factcheck.bulk.batch import amissing_requests
+from factcheck.llm.gateway import LLM
+from factcheck.llm.prices import usd
+from factcheck.llm.store import MissedRequest, ResponseStore
 from factcheck.models import Cluster
-from factcheck.prices import usd
-from factcheck.prompts import load_prompt
-from factcheck.store import MissedRequest, ResponseStore
+from factcheck.stages.merge import DEFAULT_CHUNK_SIZE
+from factcheck.stages.prompts import load_prompt
 
 CHARS_PER_TOKEN = 4
 CHARS_PER_CLAIM = 180  # about one claim per sentence of news prose

@@ -17,10 +17,10 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader
 
+from factcheck.llm.prices import usd
 from factcheck.models import Article, Label, Report, Span, Verdict
-from factcheck.prices import usd
 from factcheck.quotes import find_in_article, find_quote, normalise
-from factcheck.report import SINGLE_ARTICLE_NOTE, STATED, SYMBOLS, ClaimRow, ReportView
+from factcheck.render.view import SINGLE_ARTICLE_NOTE, STATED, SYMBOLS, ClaimRow, ReportView
 
 TEMPLATE = "report.html.j2"
 
@@ -35,7 +35,7 @@ def render_html(report: Report, *, generated: datetime | None = None) -> str:
 def _environment() -> Environment:
     # Autoescape on for every template, whatever its file name.
     return Environment(
-        loader=PackageLoader("factcheck", "templates"),
+        loader=PackageLoader("factcheck.render", "templates"),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
-from factcheck.clean import clean_text
 from factcheck.errors import AnswerError
-from factcheck.llm import LLM, parse_lenient
+from factcheck.llm.gateway import LLM, parse_lenient
 from factcheck.models import Article, ExtractedClaim, Quote, Usage
-from factcheck.prompts import messages_for
 from factcheck.quotes import find_in_article, normalise
+from factcheck.stages.clean import clean_text
+from factcheck.stages.prompts import messages_for
 
 
 class ClaimItem(BaseModel):

@@ -26,10 +26,10 @@ import openai
 from pydantic import BaseModel, Field
 
 from factcheck.errors import InputError, MissingAnswers, ModelCallError
-from factcheck.llm import LLM
+from factcheck.llm.gateway import LLM
+from factcheck.llm.store import MissedRequest, ResponseStore
 from factcheck.models import Cluster
 from factcheck.pipeline import acheck_claims, acheck_cluster
-from factcheck.store import MissedRequest, ResponseStore
 
 KEY_PATTERN = re.compile(r"[0-9a-f]{64}")
 FINISHED = ("completed", "failed", "expired", "cancelled")

@@ -21,11 +21,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
-from factcheck.gold import GoldClaim
-from factcheck.llm import LLM
+from factcheck.baseline.words import STOPWORDS
+from factcheck.evaluation.gold import GoldClaim
+from factcheck.llm.gateway import LLM
 from factcheck.models import CanonicalClaim, Usage
-from factcheck.prompts import load_prompt, messages_for
-from factcheck.words import STOPWORDS
+from factcheck.stages.prompts import load_prompt, messages_for
 
 STAGE = "align"
 # Two claims that share half of their content words (Dice 0.5) usually state the same fact;

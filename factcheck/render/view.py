@@ -13,10 +13,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from factcheck.lexical import BASELINE_NOTE
-from factcheck.merge import article_aliases
+from factcheck.baseline.checker import BASELINE_NOTE
+from factcheck.llm.prices import usd
 from factcheck.models import Article, CanonicalClaim, Label, Report, Verdict
-from factcheck.prices import usd
+from factcheck.stages.merge import article_aliases
 
 # A symbol per cell state, so the matrix reads without colour too.
 STATED = "stated"

@@ -1,0 +1,1 @@
+"""The eval harness: gold files, claim alignment, cell scores, and their renderers."""
