@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from factcheck.llm.store import MissedRequest
+from dataclasses import dataclass
+from typing import Any
 
 
 class FactcheckError(Exception):
@@ -46,6 +44,20 @@ class AnswerError(FactcheckError):
         super().__init__(reason)
         self.reason = reason
         self.raw = raw
+
+
+@dataclass(frozen=True)
+class MissedRequest:
+    """A request the response store could not answer while offline: what a Batch line needs.
+
+    It lives here, beside ``MissingAnswers`` which carries it, so that the errors import
+    nothing of the layers that raise them.
+    """
+
+    key: str
+    endpoint: str
+    stage: str | None
+    body: dict[str, Any]
 
 
 class MissingAnswers(FactcheckError):

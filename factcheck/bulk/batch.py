@@ -25,9 +25,9 @@ from urllib.parse import urlparse
 import openai
 from pydantic import BaseModel, Field
 
-from factcheck.errors import InputError, MissingAnswers, ModelCallError
+from factcheck.errors import InputError, MissedRequest, MissingAnswers, ModelCallError
 from factcheck.llm.gateway import LLM
-from factcheck.llm.store import MissedRequest, ResponseStore
+from factcheck.llm.store import ResponseStore
 from factcheck.models import Cluster
 from factcheck.pipeline import acheck_claims, acheck_cluster
 

@@ -21,7 +21,6 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
-from factcheck.errors import ConfigError
+from factcheck.errors import ConfigError, MissedRequest
 from factcheck.llm.transport import CURRENT_CALL
 
 log = logging.getLogger(__name__)
@@ -100,16 +99,6 @@ def request_key(endpoint: str, body: bytes | dict[str, Any]) -> str:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@dataclass(frozen=True)
-class MissedRequest:
-    """A request the store could not answer while offline: what a Batch file line needs."""
-
-    key: str
-    endpoint: str
-    stage: str | None
-    body: dict[str, Any]
 
 
 class StoreMiss(Exception):
