@@ -7,7 +7,8 @@ from factcheck.errors import (
     InputError,
     ModelCallError,
 )
-from factcheck.llm.gateway import LLM, ModelConfig, resolve_config
+from factcheck.llm.config import ModelConfig, resolve_config
+from factcheck.llm.gateway import LLM
 from factcheck.models import (
     Article,
     CanonicalClaim,

@@ -14,7 +14,8 @@ from typing import Literal, TypeVar
 
 from factcheck.baseline.checker import lexical_report
 from factcheck.errors import MissingAnswers, ModelCallError
-from factcheck.llm.gateway import LLM, ModelConfig, model_configured, resolve_config
+from factcheck.llm.config import ModelConfig, model_configured, resolve_config
+from factcheck.llm.gateway import LLM
 from factcheck.llm.store import ResponseStore, StoreMiss
 from factcheck.models import CanonicalClaim, Cluster, Report, Usage, Verdict
 from factcheck.render.progress import ProgressListener

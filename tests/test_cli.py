@@ -43,7 +43,7 @@ def test_log_lines_never_carry_the_key(capsys):
     import logging
 
     from factcheck.cli.root import _setup_logging
-    from factcheck.llm.gateway import ModelConfig
+    from factcheck.llm.config import ModelConfig
 
     config = ModelConfig(model="m", api_key="supersecretvalue123")
     _setup_logging(verbose=True, config=config)

@@ -27,7 +27,8 @@ from factcheck.errors import FactcheckError, InputError
 from factcheck.evaluation.evaluate import evaluate_cluster, missed_thresholds
 from factcheck.evaluation.gold import load_gold
 from factcheck.evaluation.render import render_eval_markdown, render_eval_terminal
-from factcheck.llm.gateway import LLM, MODES, ModelConfig, redact, resolve_config
+from factcheck.llm.config import MODES, ModelConfig, redact, resolve_config
+from factcheck.llm.gateway import LLM
 from factcheck.llm.prices import PriceTable
 from factcheck.llm.store import ResponseStore, default_store_path, render_store_stats
 from factcheck.models import Report

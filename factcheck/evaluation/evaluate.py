@@ -23,7 +23,8 @@ from factcheck.errors import InputError
 from factcheck.evaluation.align import Alignment, align_lexical, align_with_llm
 from factcheck.evaluation.gold import Gold, GoldClaim
 from factcheck.evaluation.scoring import CellScores, score_cells
-from factcheck.llm.gateway import LLM, ModelConfig
+from factcheck.llm.config import ModelConfig
+from factcheck.llm.gateway import LLM
 from factcheck.models import Article, CanonicalClaim, Cluster, Label, Report, Usage, Verdict
 from factcheck.pipeline import Backend, acheck_claims, acheck_cluster, choose_backend, gateway
 from factcheck.render.progress import ProgressListener

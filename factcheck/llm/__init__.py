@@ -1,5 +1,7 @@
 """The model gateway: every call to a model goes through here.
 
-``gateway`` (configuration, the client, structured calls and their errors), ``transport`` (the
-HTTP layers under the SDK: retries and metering), ``store`` (the response store) and ``prices``.
+``config`` says which model and how (flags, then the environment; the key as a secret),
+``gateway`` makes structured calls through instructor and turns failures into factcheck errors,
+``answers`` salvages answer text, ``transport`` holds the HTTP layers under the SDK (retries,
+metering), ``store`` the response store, and ``prices`` what the calls cost.
 """

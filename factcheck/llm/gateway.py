@@ -1,4 +1,4 @@
-"""The one module that talks to a model: configuration, client, structured calls, errors.
+"""The model gateway: structured calls through instructor, over the store and transports.
 
 Stages call :meth:`LLM.structured` and get a validated Pydantic object, an ``AnswerError`` they
 can degrade on (unresolved cells, a warning), or a ``ModelCallError`` that ends the run.
@@ -7,20 +7,17 @@ can degrade on (unresolved cells, a warning), or a ``ModelCallError`` that ends 
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import re
-from collections.abc import Mapping
 from typing import Any, TypeVar
-from urllib.parse import urlparse
 
 import httpx2
 import instructor
 import openai
 from instructor.core import IncompleteOutputException, InstructorRetryException
-from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic import BaseModel
 
 from factcheck.errors import AnswerError, ConfigError, ModelCallError
+from factcheck.llm.answers import completion_text, first_line, invalid_reason
+from factcheck.llm.config import ModelConfig, redact
 from factcheck.llm.prices import PriceTable
 from factcheck.llm.store import ResponseStore, StoreMiss, StoreTransport
 from factcheck.llm.transport import (
@@ -28,94 +25,10 @@ from factcheck.llm.transport import (
     CallTag,
     MeteredTransport,
     RetryingTransport,
-    RetryPolicy,
 )
 from factcheck.models import Usage
 
 T = TypeVar("T", bound=BaseModel)
-
-MODES: dict[str, instructor.Mode] = {
-    "tools": instructor.Mode.TOOLS,
-    "json": instructor.Mode.JSON,
-    "json_schema": instructor.Mode.JSON_SCHEMA,
-    "md_json": instructor.Mode.MD_JSON,
-}
-
-CONFIG_HINT = (
-    "no model configured: pass --model (or set FACTCHECK_MODEL), plus --base-url "
-    "(FACTCHECK_BASE_URL) for a local server and OPENAI_API_KEY for OpenAI; see the README"
-)
-
-
-class ModelConfig(BaseModel):
-    """Everything needed to reach a model. The key is a secret: never dumped, logged or stored."""
-
-    model: str
-    base_url: str | None = None
-    api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
-    mode: str | None = Field(default=None, description="tools, json, json_schema or md_json")
-    concurrency: int = Field(default=8, ge=1)
-    timeout: float = 120.0
-    temperature: float | None = 0.0
-    max_tokens: int | None = None
-    max_reasks: int = Field(default=2, ge=0, description="Re-asks after an invalid answer.")
-    retry: RetryPolicy = Field(default_factory=RetryPolicy)
-
-    def instructor_mode(self) -> instructor.Mode:
-        """The structured-output mode: the one asked for, else the endpoint's best fit.
-
-        OpenAI and Azure OpenAI get tool calls; local servers (vLLM, Ollama, llama.cpp) get
-        JSON mode, which all of them support.
-        """
-        if self.mode:
-            return MODES[self.mode]
-        host = urlparse(self.base_url).hostname or "" if self.base_url else "api.openai.com"
-        if host.endswith(("openai.com", "openai.azure.com")):
-            return instructor.Mode.TOOLS
-        return instructor.Mode.JSON
-
-    @property
-    def endpoint(self) -> str:
-        """The base URL in use, for messages."""
-        return self.base_url or "https://api.openai.com/v1"
-
-
-def model_configured(model: str | None = None, env: Mapping[str, str] | None = None) -> bool:
-    """Whether a model is named, by ``model`` or ``FACTCHECK_MODEL``."""
-    env = os.environ if env is None else env
-    return bool(model or env.get("FACTCHECK_MODEL"))
-
-
-def resolve_config(
-    model: str | None = None,
-    base_url: str | None = None,
-    api_key: str | None = None,
-    mode: str | None = None,
-    env: Mapping[str, str] | None = None,
-    need_key: bool = True,
-    **settings: Any,
-) -> ModelConfig:
-    """Build a config from explicit values, falling back to the environment.
-
-    Flags win over ``FACTCHECK_MODEL``, ``FACTCHECK_BASE_URL``, ``FACTCHECK_MODE`` and
-    ``OPENAI_API_KEY``. Raises ``ConfigError`` when no model is named, when OpenAI is the
-    endpoint and there is no key (unless ``need_key`` is false: offline runs send nothing),
-    or for an unknown mode.
-    """
-    env = os.environ if env is None else env
-    model = model or env.get("FACTCHECK_MODEL")
-    if not model:
-        raise ConfigError(CONFIG_HINT)
-    base_url = base_url or env.get("FACTCHECK_BASE_URL") or None
-    api_key = api_key or env.get("OPENAI_API_KEY") or None
-    mode = mode or env.get("FACTCHECK_MODE") or None
-    if mode is not None and mode not in MODES:
-        raise ConfigError(f"unknown mode '{mode}': use one of {', '.join(MODES)}")
-    if need_key and api_key is None and base_url is None:
-        raise ConfigError(
-            "OPENAI_API_KEY is not set (OpenAI needs a key; for a local server pass --base-url)"
-        )
-    return ModelConfig(model=model, base_url=base_url, api_key=api_key, mode=mode, **settings)
 
 
 class LLM:
@@ -225,7 +138,7 @@ class LLM:
             cause = exc.__cause__
             if isinstance(cause, openai.APIError):
                 raise self.call_error(cause) from exc
-            reason = _invalid_reason(cause or exc)
+            reason = invalid_reason(cause or exc)
             raise AnswerError(
                 f"no valid answer after {exc.n_attempts} attempts: {reason}",
                 raw=completion_text(exc.last_completion),
@@ -278,61 +191,10 @@ def _store_miss(exc: BaseException) -> StoreMiss | None:
     return None
 
 
-def completion_text(completion: Any) -> str | None:
-    """The answer text of a chat completion: the tool-call arguments, else the message text."""
-    try:
-        message = completion.choices[0].message
-    except (AttributeError, IndexError, TypeError):
-        return None
-    if getattr(message, "tool_calls", None):
-        return message.tool_calls[0].function.arguments
-    return message.content
-
-
-def parse_lenient(response_model: type[T], raw: str | None) -> T | None:
-    """Parse an answer without its validation context, to salvage what is valid in it."""
-    if not raw:
-        return None
-    text = raw.strip()
-    fenced = re.search(r"```(?:json)?\s*(.*?)```", text, re.S)
-    if fenced:
-        text = fenced.group(1)
-    try:
-        return response_model.model_validate(json.loads(text))
-    except (ValueError, ValidationError):
-        return None
-
-
-def redact(text: str, config: ModelConfig | None = None) -> str:
-    """Remove the API key, and anything shaped like one, from a message."""
-    if config is not None and config.api_key is not None:
-        secret = config.api_key.get_secret_value()
-        if secret:
-            text = text.replace(secret, "[redacted]")
-    return re.sub(r"\b(sk|key)-[A-Za-z0-9_\-*]{8,}", "[redacted]", text)
-
-
-def _invalid_reason(exc: BaseException) -> str:
-    """Say what was wrong with an answer in one line (pydantic's own first line says little)."""
-    if isinstance(exc, ValidationError) and exc.errors():
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        message = str(first["msg"]).removeprefix("Value error, ")
-        return _first_line(f"{where}: {message}" if where else message)
-    if isinstance(exc, json.JSONDecodeError):
-        return "the answer is not valid JSON"
-    return _first_line(str(exc))
-
-
 def _api_message(exc: openai.APIStatusError) -> str:
     body = exc.body
     if isinstance(body, dict):
         message = body.get("message") or (body.get("error") or {}).get("message")
         if message:
-            return _first_line(str(message))
-    return _first_line(exc.message)
-
-
-def _first_line(text: str) -> str:
-    lines = text.strip().splitlines()
-    return lines[0][:300] if lines else ""
+            return first_line(str(message))
+    return first_line(exc.message)

@@ -7,7 +7,8 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
 from factcheck.errors import AnswerError
-from factcheck.llm.gateway import LLM, parse_lenient
+from factcheck.llm.answers import parse_lenient
+from factcheck.llm.gateway import LLM
 from factcheck.models import Article, CanonicalClaim, Label, Usage, Verdict
 from factcheck.quotes import find_in_article
 from factcheck.stages.clean import clean_text

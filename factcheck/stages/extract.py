@@ -5,7 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
 from factcheck.errors import AnswerError
-from factcheck.llm.gateway import LLM, parse_lenient
+from factcheck.llm.answers import parse_lenient
+from factcheck.llm.gateway import LLM
 from factcheck.models import Article, ExtractedClaim, Quote, Usage
 from factcheck.quotes import find_in_article, normalise
 from factcheck.stages.clean import clean_text

@@ -9,7 +9,8 @@ from __future__ import annotations
 from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
 from factcheck.errors import AnswerError
-from factcheck.llm.gateway import LLM, parse_lenient
+from factcheck.llm.answers import parse_lenient
+from factcheck.llm.gateway import LLM
 from factcheck.models import CanonicalClaim, ClaimText, ExtractedClaim, Usage
 from factcheck.stages.prompts import messages_for
 
