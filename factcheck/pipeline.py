@@ -16,7 +16,8 @@ from factcheck.baseline.checker import lexical_report
 from factcheck.errors import MissingAnswers, ModelCallError
 from factcheck.llm.config import ModelConfig, model_configured, resolve_config
 from factcheck.llm.gateway import LLM
-from factcheck.llm.store import ResponseStore, StoreMiss
+from factcheck.llm.store import ResponseStore
+from factcheck.llm.transport import StoreMiss
 from factcheck.models import CanonicalClaim, Cluster, Report, Usage, Verdict
 from factcheck.render.progress import ProgressListener
 from factcheck.stages.check import check_article, stated_verdict

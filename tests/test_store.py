@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from factcheck import LLM, ModelConfig, check_cluster
 from factcheck.cli import app
 from factcheck.errors import ConfigError, MissingAnswers
-from factcheck.llm.store import ResponseStore, StoreTransport, endpoint_of, request_key
-from factcheck.llm.transport import CURRENT_CALL, CallTag
+from factcheck.llm.store import ResponseStore, endpoint_of, request_key
+from factcheck.llm.transport import CURRENT_CALL, CallTag, StoreTransport
 from factcheck.models import Usage
 from tests.conftest import DUMMY_KEY, EXAMPLE_CLUSTER, FAST_RETRY
 

@@ -19,6 +19,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.table import Table
 from typer.exceptions import TyperException
 
 from factcheck.bulk.batch import acollect, aexport, asubmit, import_file
@@ -30,7 +31,7 @@ from factcheck.evaluation.render import render_eval_markdown, render_eval_termin
 from factcheck.llm.config import MODES, ModelConfig, redact, resolve_config
 from factcheck.llm.gateway import LLM
 from factcheck.llm.prices import PriceTable
-from factcheck.llm.store import ResponseStore, default_store_path, render_store_stats
+from factcheck.llm.store import ResponseStore, StoreStats, default_store_path
 from factcheck.models import Report
 from factcheck.pipeline import check_cluster, choose_backend
 from factcheck.render.html import render_html
@@ -461,6 +462,23 @@ def store_stats(
         typer.echo(stats.model_dump_json(indent=2))
     else:
         _write_terminal(None, lambda console: render_store_stats(stats, console))
+
+
+def render_store_stats(stats: StoreStats, console: Console) -> None:
+    """``factcheck store stats`` for people."""
+    console.print(f"Response store: {stats.path} ({stats.size_bytes / 1e6:.1f} MB)")
+    console.print(
+        f"{stats.answers} answers; {stats.exported_unanswered} exported requests awaiting "
+        f"results; {stats.batches_open} open batches"
+    )
+    if not stats.groups:
+        return
+    table = Table("endpoint", "model", "stage", "answers", "input tokens", "output tokens",
+                  "from batch")  # fmt: skip
+    for g in stats.groups:
+        table.add_row(g.endpoint, g.model, g.stage or "-", str(g.answers), str(g.input_tokens),
+                      str(g.output_tokens), str(g.from_batch))  # fmt: skip
+    console.print(table)
 
 
 def _write(out: Path | None, text: Callable[[], str]) -> None:

@@ -19,12 +19,14 @@ from factcheck.errors import AnswerError, ConfigError, ModelCallError
 from factcheck.llm.answers import completion_text, first_line, invalid_reason
 from factcheck.llm.config import ModelConfig, redact
 from factcheck.llm.prices import PriceTable
-from factcheck.llm.store import ResponseStore, StoreMiss, StoreTransport
+from factcheck.llm.store import ResponseStore
 from factcheck.llm.transport import (
     CURRENT_CALL,
     CallTag,
     MeteredTransport,
     RetryingTransport,
+    StoreMiss,
+    StoreTransport,
 )
 from factcheck.models import Usage
 

@@ -1,9 +1,8 @@
 """The response store: every model answer, paid for once, kept in an embedded SQLite file.
 
-It sits under the OpenAI SDK as an HTTP transport, outermost, so every request passes through
-it (instructor's re-asks included) and a stored answer is served before any retry or network:
-
-    StoreTransport → RetryingTransport → MeteredTransport → network
+``StoreTransport`` (in ``transport.py``) puts it under the OpenAI SDK, outermost, so every
+request passes through it (instructor's re-asks included) and a stored answer is served before
+any retry or network.
 
 A request's key is a hash of its endpoint and its canonical JSON body (model, messages, schema,
 sampling settings). Headers never enter it, so neither does the key; the query string is left
@@ -11,12 +10,10 @@ out too, since some proxies carry credentials there. Each answer is committed on
 moment it arrives: a killed run keeps everything it was sent, and SQLite's atomic commits mean
 no half-written answer can be read back. WAL lets two processes share one store.
 """
-
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -28,13 +25,8 @@ from typing import Any
 import httpx2
 import platformdirs
 from pydantic import BaseModel
-from rich.console import Console
-from rich.table import Table
 
 from factcheck.errors import ConfigError, MissedRequest
-from factcheck.llm.transport import CURRENT_CALL
-
-log = logging.getLogger(__name__)
 
 STORE_ENV = "FACTCHECK_STORE"
 SCHEMA_VERSION = 1
@@ -100,13 +92,6 @@ def request_key(endpoint: str, body: bytes | dict[str, Any]) -> str:
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
-
-class StoreMiss(Exception):
-    """Raised under the SDK when an offline run asks for an answer the store lacks."""
-
-    def __init__(self, missed: MissedRequest) -> None:
-        super().__init__(f"no stored answer for request {missed.key[:12]}")
-        self.missed = missed
 
 
 class StageCount(BaseModel):
@@ -266,81 +251,3 @@ class ResponseStore:
             batches_open=len(self.open_batches()),
             groups=groups,
         )
-
-
-class StoreTransport(httpx2.AsyncBaseTransport):
-    """Serve chat completions from the store; keep every new answer; offline, never send.
-
-    Only successful (200) chat-completion answers are kept: an error is not an answer, and a
-    later run should ask again.
-    """
-
-    def __init__(
-        self, inner: httpx2.AsyncBaseTransport, store: ResponseStore, *, offline: bool = False
-    ) -> None:
-        self._inner = inner
-        self._store = store
-        self._offline = offline
-
-    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        """Answer from the store, or forward (online) / raise ``StoreMiss`` (offline)."""
-        body = await request.aread()
-        if request.method != "POST" or not request.url.path.endswith("/chat/completions"):
-            return await self._inner.handle_async_request(request)
-        endpoint = endpoint_of(request.url)
-        key = request_key(endpoint, body)
-        tag = CURRENT_CALL.get()
-        stage = tag.stage if tag else None
-        stored = self._store.get(key)
-        if stored is not None:
-            if tag is not None:
-                tag.usage.add_store_hit(stage or "other", *completion_tokens(json.loads(stored)))
-            return httpx2.Response(
-                200,
-                headers={"content-type": "application/json", "x-factcheck-store": "hit"},
-                content=stored,
-                request=request,
-            )
-        if self._offline:
-            raise StoreMiss(MissedRequest(key, endpoint, stage, json.loads(body)))
-        response = await self._inner.handle_async_request(request)
-        if response.status_code == 200:
-            content = await response.aread()
-            try:
-                document = json.loads(content)
-            except ValueError:
-                return response
-            if isinstance(document, dict) and document.get("choices"):
-                try:
-                    self._store.put(
-                        key,
-                        endpoint=endpoint,
-                        model=str(json.loads(body).get("model", "")),
-                        stage=stage,
-                        document=document,
-                    )
-                except sqlite3.Error as exc:
-                    # The answer is paid for and in hand: use it, even if it cannot be kept.
-                    log.warning("could not keep an answer in %s: %s", self._store.path, exc)
-        return response
-
-    async def aclose(self) -> None:
-        """Close the wrapped transport."""
-        await self._inner.aclose()
-
-
-def render_store_stats(stats: StoreStats, console: Console) -> None:
-    """``factcheck store stats`` for people."""
-    console.print(f"Response store: {stats.path} ({stats.size_bytes / 1e6:.1f} MB)")
-    console.print(
-        f"{stats.answers} answers; {stats.exported_unanswered} exported requests awaiting "
-        f"results; {stats.batches_open} open batches"
-    )
-    if not stats.groups:
-        return
-    table = Table("endpoint", "model", "stage", "answers", "input tokens", "output tokens",
-                  "from batch")  # fmt: skip
-    for g in stats.groups:
-        table.add_row(g.endpoint, g.model, g.stage or "-", str(g.answers), str(g.input_tokens),
-                      str(g.output_tokens), str(g.from_batch))  # fmt: skip
-    console.print(table)

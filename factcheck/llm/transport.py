@@ -1,9 +1,14 @@
-"""HTTP transports under the OpenAI SDK: transient-failure retries and per-attempt metering.
+"""HTTP transports under the OpenAI SDK: the response store, retries, per-attempt metering.
 
-Living under the SDK means every request passes through here exactly once per attempt,
-instructor's re-asks included, so retries and usage need no cooperation from the layers above.
-The SDK's own retries are switched off (``max_retries=0``): tenacity here is the only retry
-layer for transport failures, instructor the only one for invalid answers.
+Every request passes through them, outermost first:
+
+    StoreTransport → RetryingTransport → MeteredTransport → network
+
+Living under the SDK means each request passes here exactly once per attempt, instructor's
+re-asks included, so the store, retries and usage need no cooperation from the layers above. A
+stored answer is served before any retry or network, and costs no metered call. The SDK's own
+retries are switched off (``max_retries=0``): tenacity here is the only retry layer for
+transport failures, instructor the only one for invalid answers.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import asyncio
 import email.utils
 import json
 import logging
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
@@ -27,6 +33,13 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from factcheck.errors import MissedRequest
+from factcheck.llm.store import (
+    ResponseStore,
+    completion_tokens,
+    endpoint_of,
+    request_key,
+)
 from factcheck.models import Usage
 
 log = logging.getLogger(__name__)
@@ -170,6 +183,75 @@ class MeteredTransport(httpx2.AsyncBaseTransport):
                 int(usage.get("prompt_tokens") or 0),
                 int(usage.get("completion_tokens") or 0),
             )
+        return response
+
+    async def aclose(self) -> None:
+        """Close the wrapped transport."""
+        await self._inner.aclose()
+
+
+class StoreMiss(Exception):
+    """Raised under the SDK when an offline run asks for an answer the store lacks."""
+
+    def __init__(self, missed: MissedRequest) -> None:
+        super().__init__(f"no stored answer for request {missed.key[:12]}")
+        self.missed = missed
+
+
+class StoreTransport(httpx2.AsyncBaseTransport):
+    """Serve chat completions from the store; keep every new answer; offline, never send.
+
+    Only successful (200) chat-completion answers are kept: an error is not an answer, and a
+    later run should ask again.
+    """
+
+    def __init__(
+        self, inner: httpx2.AsyncBaseTransport, store: ResponseStore, *, offline: bool = False
+    ) -> None:
+        self._inner = inner
+        self._store = store
+        self._offline = offline
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        """Answer from the store, or forward (online) / raise ``StoreMiss`` (offline)."""
+        body = await request.aread()
+        if request.method != "POST" or not request.url.path.endswith("/chat/completions"):
+            return await self._inner.handle_async_request(request)
+        endpoint = endpoint_of(request.url)
+        key = request_key(endpoint, body)
+        tag = CURRENT_CALL.get()
+        stage = tag.stage if tag else None
+        stored = self._store.get(key)
+        if stored is not None:
+            if tag is not None:
+                tag.usage.add_store_hit(stage or "other", *completion_tokens(json.loads(stored)))
+            return httpx2.Response(
+                200,
+                headers={"content-type": "application/json", "x-factcheck-store": "hit"},
+                content=stored,
+                request=request,
+            )
+        if self._offline:
+            raise StoreMiss(MissedRequest(key, endpoint, stage, json.loads(body)))
+        response = await self._inner.handle_async_request(request)
+        if response.status_code == 200:
+            content = await response.aread()
+            try:
+                document = json.loads(content)
+            except ValueError:
+                return response
+            if isinstance(document, dict) and document.get("choices"):
+                try:
+                    self._store.put(
+                        key,
+                        endpoint=endpoint,
+                        model=str(json.loads(body).get("model", "")),
+                        stage=stage,
+                        document=document,
+                    )
+                except sqlite3.Error as exc:
+                    # The answer is paid for and in hand: use it, even if it cannot be kept.
+                    log.warning("could not keep an answer in %s: %s", self._store.path, exc)
         return response
 
     async def aclose(self) -> None:
