@@ -1,4 +1,8 @@
-"""Pydantic models for every data contract that crosses a module boundary."""
+"""Pydantic models for every data contract that crosses a module boundary.
+
+Beside them, the few rules every layer must apply alike: the verdict of an article on a claim
+it states, the letters that stand for articles, and how a cost is written for people.
+"""
 
 from __future__ import annotations
 
@@ -63,6 +67,22 @@ class Cluster(BaseModel):
         raise KeyError(article_id)
 
 
+def article_aliases(article_ids: list[str]) -> dict[str, str]:
+    """Short letters for articles (A, B, ..., Z, AA, AB, ...) to keep claim ids cheap.
+
+    The merge prompt's claim ids (``B3``) and the report's columns use the same letters.
+    """
+    aliases: dict[str, str] = {}
+    for n, article_id in enumerate(article_ids):
+        letters = ""
+        n += 1
+        while n:
+            n, rem = divmod(n - 1, 26)
+            letters = chr(ord("A") + rem) + letters
+        aliases[article_id] = letters
+    return aliases
+
+
 class Quote(BaseModel):
     """A verbatim passage of an article and where it stands."""
 
@@ -98,6 +118,22 @@ class Verdict(BaseModel):
     evidence: str | None = None
     rationale: str = ""
     evidence_span: Span | None = None
+
+
+STATED_RATIONALE = "The article states this claim: it was extracted from it."
+
+
+def stated_verdict(claim: CanonicalClaim, article_id: str) -> Verdict:
+    """An article supports a claim it states, by construction, with its own quote."""
+    quote = claim.quotes[article_id]
+    return Verdict(
+        claim_id=claim.id,
+        article_id=article_id,
+        label=Label.SUPPORTED,
+        evidence=quote.text,
+        evidence_span=quote.span,
+        rationale=STATED_RATIONALE,
+    )
 
 
 class StageUsage(BaseModel):
@@ -156,6 +192,13 @@ class Usage(BaseModel):
         entry.store_hits += 1
         entry.stored_input_tokens += input_tokens
         entry.stored_output_tokens += output_tokens
+
+
+def usd(amount: float | None) -> str:
+    """A cost for people: small amounts keep enough digits to differ from zero."""
+    if amount is None:
+        return "unknown (no price for this model: see --prices)"
+    return f"${amount:.4f}" if amount < 1 else f"${amount:.2f}"
 
 
 class Report(BaseModel):

@@ -18,9 +18,9 @@ from factcheck.llm.config import ModelConfig, model_configured, resolve_config
 from factcheck.llm.gateway import LLM
 from factcheck.llm.store import ResponseStore
 from factcheck.llm.transport import StoreMiss
-from factcheck.models import CanonicalClaim, Cluster, Report, Usage, Verdict
+from factcheck.models import CanonicalClaim, Cluster, Report, Usage, Verdict, stated_verdict
 from factcheck.render.progress import ProgressListener
-from factcheck.stages.check import check_article, stated_verdict
+from factcheck.stages.check import check_article
 from factcheck.stages.extract import extract_claims
 from factcheck.stages.load import load_cluster
 from factcheck.stages.merge import merge_claims

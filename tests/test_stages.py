@@ -6,11 +6,11 @@ import json
 import httpx2
 
 from factcheck import LLM, Label, ModelConfig, Usage, acheck_cluster, load_cluster
-from factcheck.models import Article, CanonicalClaim, ExtractedClaim, Quote, Span
+from factcheck.models import Article, CanonicalClaim, ExtractedClaim, Quote, Span, article_aliases
 from factcheck.stages.check import check_article
 from factcheck.stages.clean import clean, clean_text
 from factcheck.stages.extract import extract_claims
-from factcheck.stages.merge import article_aliases, merge_claims
+from factcheck.stages.merge import merge_claims
 from tests.conftest import EXAMPLE_CLUSTER
 from tests.fakes import FakeEndpoint, completion, user_message
 

@@ -25,18 +25,19 @@ from dataclasses import dataclass
 from factcheck.baseline.conflicts import CALENDAR_WORDS, Conflict, find_conflict
 from factcheck.baseline.sentences import Sentence, is_claim, split_clauses, split_sentences
 from factcheck.baseline.words import Phrase, Token, WordWeights
-from factcheck.models import CanonicalClaim, Cluster, Label, Quote, Report, Usage, Verdict
-from factcheck.stages.check import stated_verdict
+from factcheck.models import (
+    CanonicalClaim,
+    Cluster,
+    Label,
+    Quote,
+    Report,
+    Usage,
+    Verdict,
+    stated_verdict,
+)
 
 VERSION = "1"
 MODEL_NAME = f"lexical-baseline-v{VERSION}"
-# The opening lines of a baseline report: what made it, and how to get a model's verdicts.
-BASELINE_NOTE = (
-    f"Baseline report from the lexical backend ({MODEL_NAME}): no model was used.",
-    "It matches sentences by shared words and misses paraphrases. To check with a model, set "
-    "FACTCHECK_MODEL (or pass --model) with OPENAI_API_KEY, or --base-url for a local server; "
-    "see the README.",
-)
 # Strongly matching sentences examined for a disagreement, best first.
 CONTRADICTION_CANDIDATES = 3
 

@@ -19,9 +19,8 @@ from pydantic import BaseModel
 from factcheck.bulk.batch import amissing_requests
 from factcheck.errors import MissedRequest
 from factcheck.llm.gateway import LLM
-from factcheck.llm.prices import usd
 from factcheck.llm.store import ResponseStore
-from factcheck.models import Cluster
+from factcheck.models import Cluster, usd
 from factcheck.stages.merge import DEFAULT_CHUNK_SIZE
 from factcheck.stages.prompts import load_prompt
 

@@ -73,9 +73,3 @@ class PriceTable(BaseModel):
         usd = (input_tokens * price.input + output_tokens * price.output) / PER
         return usd * self.batch_discount if batch else usd
 
-
-def usd(amount: float | None) -> str:
-    """A cost for people: small amounts keep enough digits to differ from zero."""
-    if amount is None:
-        return "unknown (no price for this model: see --prices)"
-    return f"${amount:.4f}" if amount < 1 else f"${amount:.2f}"

@@ -17,8 +17,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader
 
-from factcheck.llm.prices import usd
-from factcheck.models import Article, Label, Report, Span, Verdict
+from factcheck.models import Article, Label, Report, Span, Verdict, usd
 from factcheck.quotes import find_in_article, find_quote, normalise
 from factcheck.render.view import SINGLE_ARTICLE_NOTE, STATED, SYMBOLS, ClaimRow, ReportView
 

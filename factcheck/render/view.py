@@ -13,10 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from factcheck.baseline.checker import BASELINE_NOTE
-from factcheck.llm.prices import usd
-from factcheck.models import Article, CanonicalClaim, Label, Report, Verdict
-from factcheck.stages.merge import article_aliases
+from factcheck.models import Article, CanonicalClaim, Label, Report, Verdict, article_aliases, usd
 
 # A symbol per cell state, so the matrix reads without colour too.
 STATED = "stated"
@@ -30,6 +27,12 @@ SYMBOLS: dict[str, tuple[str, str, str]] = {
 FEW_SOURCES = 2
 CONTRADICTIONS = "Contradictions"
 SINGLE_ARTICLE_NOTE = "Only one article: its claims are listed, there is nothing to cross-check."
+# The second line that opens a baseline report: what it cannot do, and how to get a model's view.
+BASELINE_ADVICE = (
+    "It matches sentences by shared words and misses paraphrases. To check with a model, set "
+    "FACTCHECK_MODEL (or pass --model) with OPENAI_API_KEY, or --base-url for a local server; "
+    "see the README."
+)
 
 
 @dataclass
@@ -95,7 +98,10 @@ class ReportView:
     @property
     def notice(self) -> tuple[str, ...]:
         """The lines that open a baseline report: what made it and how to do better."""
-        return BASELINE_NOTE if self.report.backend == "lexical" else ()
+        if self.report.backend != "lexical":
+            return ()
+        made_by = f"Baseline report from the lexical backend ({self.report.model})"
+        return (f"{made_by}: no model was used.", BASELINE_ADVICE)
 
     def header_lines(self) -> list[str]:
         """Model, prompt versions, usage and counts, one line each."""

@@ -14,8 +14,6 @@ from factcheck.quotes import find_in_article
 from factcheck.stages.clean import clean_text
 from factcheck.stages.prompts import messages_for
 
-STATED_RATIONALE = "The article states this claim: it was extracted from it."
-
 
 class ClaimVerdict(BaseModel):
     """The model's verdict on one claim. Evidence and rationale come before the label."""
@@ -96,19 +94,6 @@ def unresolved(claim_id: str, article_id: str, reason: str) -> Verdict:
     """A cell whose answer could not be obtained; the reason goes in the rationale."""
     return Verdict(
         claim_id=claim_id, article_id=article_id, label=Label.UNRESOLVED, rationale=reason
-    )
-
-
-def stated_verdict(claim: CanonicalClaim, article_id: str) -> Verdict:
-    """An article supports a claim it states, by construction, with its own quote."""
-    quote = claim.quotes[article_id]
-    return Verdict(
-        claim_id=claim.id,
-        article_id=article_id,
-        label=Label.SUPPORTED,
-        evidence=quote.text,
-        evidence_span=quote.span,
-        rationale=STATED_RATIONALE,
     )
 
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, ValidationInfo, model_validator
 from factcheck.errors import AnswerError
 from factcheck.llm.answers import parse_lenient
 from factcheck.llm.gateway import LLM
-from factcheck.models import CanonicalClaim, ClaimText, ExtractedClaim, Usage
+from factcheck.models import CanonicalClaim, ClaimText, ExtractedClaim, Usage, article_aliases
 from factcheck.stages.prompts import messages_for
 
 DEFAULT_CHUNK_SIZE = 150
@@ -53,19 +53,6 @@ def _group_problems(groups: list[MergeGroup], known: set[str]) -> list[str]:
                 problems.append(f"id {ref} is in more than one group")
             seen.add(ref)
     return problems
-
-
-def article_aliases(article_ids: list[str]) -> dict[str, str]:
-    """Short letters for articles (A, B, ..., Z, AA, AB, ...) to keep claim ids cheap."""
-    aliases: dict[str, str] = {}
-    for n, article_id in enumerate(article_ids):
-        letters = ""
-        n += 1
-        while n:
-            n, rem = divmod(n - 1, 26)
-            letters = chr(ord("A") + rem) + letters
-        aliases[article_id] = letters
-    return aliases
 
 
 class _Groups:
