@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Literal, Protocol, TypeVar
 
 from factcheck.baseline.checker import lexical_report
 from factcheck.errors import MissingAnswers, ModelCallError
@@ -19,7 +19,6 @@ from factcheck.llm.gateway import LLM
 from factcheck.llm.store import ResponseStore
 from factcheck.llm.transport import StoreMiss
 from factcheck.models import CanonicalClaim, Cluster, Report, Usage, Verdict, stated_verdict
-from factcheck.render.progress import ProgressListener
 from factcheck.stages.check import check_article
 from factcheck.stages.extract import extract_claims
 from factcheck.stages.load import load_cluster
@@ -28,6 +27,16 @@ from factcheck.stages.prompts import prompt_versions
 
 T = TypeVar("T")
 Backend = Literal["auto", "llm", "lexical"]
+
+
+class ProgressListener(Protocol):
+    """What the pipeline tells about a run while it goes (the CLI shows it on a terminal)."""
+
+    def stage_started(self, stage: str, total: int) -> None:
+        """``total`` calls of ``stage`` are about to run."""
+
+    def call_finished(self, stage: str, usage: Usage) -> None:
+        """One call of ``stage`` finished; ``usage`` is the run's ledger so far."""
 
 
 def choose_backend(

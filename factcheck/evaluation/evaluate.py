@@ -26,8 +26,14 @@ from factcheck.evaluation.scoring import CellScores, score_cells
 from factcheck.llm.config import ModelConfig
 from factcheck.llm.gateway import LLM
 from factcheck.models import Article, CanonicalClaim, Cluster, Label, Report, Usage, Verdict
-from factcheck.pipeline import Backend, acheck_claims, acheck_cluster, choose_backend, gateway
-from factcheck.render.progress import ProgressListener
+from factcheck.pipeline import (
+    Backend,
+    ProgressListener,
+    acheck_claims,
+    acheck_cluster,
+    choose_backend,
+    gateway,
+)
 
 WORST_SHOWN = 10
 NO_VERDICT = "the report has no verdict for this cell"

@@ -1,6 +1,6 @@
-"""Live progress of a run: the pipeline reports stage starts and finished calls to a listener.
+"""Live progress of a run on a terminal: a ``ProgressListener`` (see ``factcheck.pipeline``).
 
-The pipeline knows nothing of terminals: it calls a ``ProgressListener``. The CLI passes
+The pipeline knows nothing of terminals: it calls the listener it is given. The CLI passes
 ``RichProgress`` (a bar per stage with calls and tokens so far, on stderr) when stderr is a
 terminal and ``--quiet`` is not given; the Python API passes nothing unless asked.
 """
@@ -8,7 +8,6 @@ terminal and ``--quiet`` is not given; the Python API passes nothing unless aske
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Protocol
 
 from rich.console import Console
 from rich.progress import (
@@ -21,16 +20,6 @@ from rich.progress import (
 )
 
 from factcheck.models import Usage
-
-
-class ProgressListener(Protocol):
-    """What the pipeline tells about a run while it goes."""
-
-    def stage_started(self, stage: str, total: int) -> None:
-        """``total`` calls of ``stage`` are about to run."""
-
-    def call_finished(self, stage: str, usage: Usage) -> None:
-        """One call of ``stage`` finished; ``usage`` is the run's ledger so far."""
 
 
 class RichProgress:
