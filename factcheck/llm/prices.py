@@ -72,4 +72,3 @@ class PriceTable(BaseModel):
             return None
         usd = (input_tokens * price.input + output_tokens * price.output) / PER
         return usd * self.batch_discount if batch else usd
-

@@ -10,6 +10,7 @@ out too, since some proxies carry credentials there. Each answer is committed on
 moment it arrives: a killed run keeps everything it was sent, and SQLite's atomic commits mean
 no half-written answer can be read back. WAL lets two processes share one store.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -91,7 +92,6 @@ def request_key(endpoint: str, body: bytes | dict[str, Any]) -> str:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
 
 
 class StageCount(BaseModel):
