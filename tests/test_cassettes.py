@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 from factcheck import Label, ModelCallError, check_claims, check_cluster, load_cluster
 from factcheck.cli import app
 from factcheck.quotes import find_in_article
-from factcheck.render.view import SINGLE_ARTICLE_NOTE, render_markdown
+from factcheck.render.markdown import render_markdown
+from factcheck.render.view import SINGLE_ARTICLE_NOTE
 from tests.conftest import DUMMY_KEY, EXAMPLE_CLUSTER, ROOT
 from tests.scripted_stub import FABRICATED_QUOTE
 

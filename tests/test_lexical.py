@@ -17,7 +17,8 @@ from factcheck.baseline.sentences import Sentence, is_claim, split_clauses, spli
 from factcheck.baseline.words import Phrase, tokens
 from factcheck.models import Article, Cluster, Label
 from factcheck.render.html import render_html
-from factcheck.render.view import render_json, render_markdown
+from factcheck.render.json import render_json
+from factcheck.render.markdown import render_markdown
 from factcheck.stages.clean import clean
 
 TEXTS = {

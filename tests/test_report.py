@@ -14,7 +14,9 @@ from factcheck.models import (
     Usage,
     Verdict,
 )
-from factcheck.render.view import render_json, render_markdown, render_terminal
+from factcheck.render.json import render_json
+from factcheck.render.markdown import render_markdown
+from factcheck.render.terminal import render_terminal
 
 CONTRACT_KEYS = {"cluster", "model", "prompts", "articles", "claims", "verdicts", "usage"}
 

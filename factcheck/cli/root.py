@@ -35,8 +35,10 @@ from factcheck.llm.store import ResponseStore, StoreStats, default_store_path
 from factcheck.models import Report
 from factcheck.pipeline import check_cluster, choose_backend
 from factcheck.render.html import render_html
+from factcheck.render.json import render_json
+from factcheck.render.markdown import render_markdown
 from factcheck.render.progress import RichProgress
-from factcheck.render.view import render_json, render_markdown, render_terminal
+from factcheck.render.terminal import render_terminal
 from factcheck.stages.load import load_cluster
 
 app = typer.Typer(

@@ -1,4 +1,4 @@
-"""Render a Report: terminal (rich), Markdown, or the JSON contract.
+"""What every renderer shows, computed once: the ordered rows, cell symbols, header and details.
 
 Every renderer reads the same ``ReportView``, so ordering and counts agree across formats:
 contradictions first, then claims that only one or two outlets carry, then the rest.
@@ -6,12 +6,7 @@ contradictions first, then claims that only one or two outlets carry, then the r
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from factcheck.models import Article, CanonicalClaim, Label, Report, Verdict, article_aliases, usd
 
@@ -137,72 +132,7 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def render_json(report: Report) -> str:
-    """The JSON contract document."""
-    return json.dumps(report.to_contract(), indent=2, ensure_ascii=False) + "\n"
-
-
-def render_terminal(report: Report, console: Console) -> None:
-    """Print the report: header, legend, the claims × articles matrix, then the details."""
-    view = ReportView.of(report)
-    for line in view.notice:
-        console.print(Text(line, style="bold yellow"), soft_wrap=True)
-    console.print(Text(f"factcheck report: {report.cluster_name} ({report.cluster})", style="bold"))
-    for line in view.header_lines():
-        console.print(Text(line))
-    console.print(_legend())
-    console.print(_articles_table(view))
-    if view.rows:
-        console.print(_matrix(view))
-    else:
-        console.print(Text("No claims were extracted.", style="yellow"))
-    for title, lines in _details(view):
-        console.print(Text(f"\n{title}", style="bold"))
-        for line in lines:
-            console.print(Text(line))
-
-
-def _legend() -> Text:
-    legend = Text("Legend: ")
-    for symbol, style, meaning in SYMBOLS.values():
-        legend.append(f"{symbol} ", style=style)
-        legend.append(f"{meaning}   ")
-    return legend
-
-
-def _articles_table(view: ReportView) -> Table:
-    table = Table(title="Articles", title_justify="left", show_edge=False)
-    for name in ("", "outlet", "title", "date", "claims", "set aside"):
-        table.add_column(name)
-    for article in view.report.articles:
-        own = sum(article.id in c.sources for c in view.report.claims)
-        table.add_row(
-            view.aliases[article.id],
-            Text(view.outlet(article)),
-            Text(article.title),
-            article.published or "",
-            str(own),
-            str(len(article.boilerplate)),
-        )
-    return table
-
-
-def _matrix(view: ReportView) -> Table:
-    table = Table(title="Claims × articles", title_justify="left", show_lines=False)
-    table.add_column("id", no_wrap=True)
-    table.add_column("claim", ratio=1)
-    for article in view.report.articles:
-        table.add_column(view.aliases[article.id], justify="center", no_wrap=True)
-    table.add_column("for/against", justify="right", no_wrap=True)
-    for row in view.rows:
-        cells = [Text(SYMBOLS[key][0], style=SYMBOLS[key][1]) for _, _, key in row.cells]
-        table.add_row(
-            row.claim.id, Text(row.claim.text), *cells, f"{row.carried_by}/{row.contradicted}"
-        )
-    return table
-
-
-def _details(view: ReportView) -> list[tuple[str, list[str]]]:
+def detail_sections(view: ReportView) -> list[tuple[str, list[str]]]:
     """The sections under the matrix, as plain lines shared by terminal and Markdown."""
     sections: list[tuple[str, list[str]]] = []
     lines = []
@@ -249,51 +179,3 @@ def _details(view: ReportView) -> list[tuple[str, list[str]]]:
     if view.report.warnings:
         sections.append(("Warnings", list(view.report.warnings)))
     return sections
-
-
-def render_markdown(report: Report) -> str:
-    """A Markdown report that pastes into a CMS or a ticket: a table, then the details."""
-    view = ReportView.of(report)
-    out = [f"> **{_md(view.notice[0])}**", f"> {_md(view.notice[1])}", ""] if view.notice else []
-    out += [f"# factcheck report: {_md(report.cluster_name)}", ""]
-    out += [f"- {_md(line)}" for line in view.header_lines()]
-    out += ["", "Legend: " + " · ".join(f"{s} {m}" for s, _, m in SYMBOLS.values()), ""]
-    out += ["| | outlet | title | date |", "|---|---|---|---|"]
-    out += [
-        f"| {view.aliases[a.id]} | {_md(view.outlet(a))} | {_md(a.title)} | "
-        f"{_md(a.published or '')} |"
-        for a in report.articles
-    ]
-    out.append("")
-    details = _details(view)
-    # An editor reads the disagreements first; the full matrix follows.
-    for title, lines in [d for d in details if d[0] == CONTRADICTIONS]:
-        out += _md_section(title, lines)
-    if view.rows:
-        letters = [view.aliases[a.id] for a in report.articles]
-        out += ["", "## Claims × articles", ""]
-        out.append("| id | claim | " + " | ".join(letters) + " |")
-        out.append("|---|---|" + "---|" * len(letters))
-        for row in view.rows:
-            symbols = " | ".join(SYMBOLS[key][0] for _, _, key in row.cells)
-            out.append(f"| {row.claim.id} | {_md(row.claim.text)} | {symbols} |")
-    else:
-        out.append("No claims were extracted.")
-    for title, lines in [d for d in details if d[0] != CONTRADICTIONS]:
-        out += _md_section(title, lines)
-    return "\n".join(out) + "\n"
-
-
-def _md_section(title: str, lines: list[str]) -> list[str]:
-    # Indented detail lines (the quotes under a contradiction) become nested bullets.
-    return ["", f"## {title}", ""] + [
-        f"{'  ' if line.startswith(' ') else ''}- {_md(line.strip())}" for line in lines
-    ]
-
-
-def _md(text: str) -> str:
-    """Keep article and model text inert in Markdown: one line, no table breaks, no HTML."""
-    text = " ".join(text.split())
-    for ch in ("\\", "|", "<", ">", "*", "_", "`", "[", "]"):
-        text = text.replace(ch, "\\" + ch)
-    return text
