@@ -11,6 +11,7 @@ from rich.text import Text
 from factcheck.evaluation.evaluate import WORST_SHOWN, CellMiss, EvalResult
 from factcheck.evaluation.scoring import PREDICTED_LABELS, SCORED_LABELS
 from factcheck.models import Label
+from factcheck.render.markdown import md_inert
 
 
 def _number(value: float | int | None) -> str:
@@ -151,26 +152,18 @@ def render_eval_terminal(result: EvalResult, console: Console) -> None:
 
 def render_eval_markdown(result: EvalResult) -> str:
     """The scores as Markdown, for a ticket or a pull request; model text is kept inert."""
-    out = [f"# factcheck eval: {_md(result.cluster)} ({result.mode})", ""]
-    out += [f"- {_md(line)}" for line in _header(result)]
+    out = [f"# factcheck eval: {md_inert(result.cluster)} ({result.mode})", ""]
+    out += [f"- {md_inert(line)}" for line in _header(result)]
     for spec in _tables(result):
         align = ["---:" if spec.numeric and n else "---" for n in range(len(spec.header))]
         out += ["", f"## {spec.title}", "", _md_row(spec.header), _md_row(align, escape=False)]
         out += [_md_row(row) for row in spec.rows]
-    out += [f"\n> Note: {_md(note)}" for note in _notes(result)]
+    out += [f"\n> Note: {md_inert(note)}" for note in _notes(result)]
     for title, lines in _sections(result):
         out += ["", f"## {title}", ""]
-        out += [f"- {_md(line)}" for line in lines]
+        out += [f"- {md_inert(line)}" for line in lines]
     return "\n".join(out) + "\n"
 
 
 def _md_row(cells: list[str], escape: bool = True) -> str:
-    return "| " + " | ".join(_md(c) if escape else c for c in cells) + " |"
-
-
-def _md(text: str) -> str:
-    """One line, no table breaks, no HTML: article and model text stays inert in Markdown."""
-    text = " ".join(text.split())
-    for ch in ("\\", "|", "<", ">", "*", "_", "`", "[", "]"):
-        text = text.replace(ch, "\\" + ch)
-    return text
+    return "| " + " | ".join(md_inert(c) if escape else c for c in cells) + " |"

@@ -9,14 +9,16 @@ from factcheck.render.view import CONTRADICTIONS, SYMBOLS, ReportView, detail_se
 def render_markdown(report: Report) -> str:
     """A Markdown report that pastes into a CMS or a ticket: a table, then the details."""
     view = ReportView.of(report)
-    out = [f"> **{_md(view.notice[0])}**", f"> {_md(view.notice[1])}", ""] if view.notice else []
-    out += [f"# factcheck report: {_md(report.cluster_name)}", ""]
-    out += [f"- {_md(line)}" for line in view.header_lines()]
+    out = []
+    if view.notice:
+        out += [f"> **{md_inert(view.notice[0])}**", f"> {md_inert(view.notice[1])}", ""]
+    out += [f"# factcheck report: {md_inert(report.cluster_name)}", ""]
+    out += [f"- {md_inert(line)}" for line in view.header_lines()]
     out += ["", "Legend: " + " · ".join(f"{s} {m}" for s, _, m in SYMBOLS.values()), ""]
     out += ["| | outlet | title | date |", "|---|---|---|---|"]
     out += [
-        f"| {view.aliases[a.id]} | {_md(view.outlet(a))} | {_md(a.title)} | "
-        f"{_md(a.published or '')} |"
+        f"| {view.aliases[a.id]} | {md_inert(view.outlet(a))} | {md_inert(a.title)} | "
+        f"{md_inert(a.published or '')} |"
         for a in report.articles
     ]
     out.append("")
@@ -31,7 +33,7 @@ def render_markdown(report: Report) -> str:
         out.append("|---|---|" + "---|" * len(letters))
         for row in view.rows:
             symbols = " | ".join(SYMBOLS[key][0] for _, _, key in row.cells)
-            out.append(f"| {row.claim.id} | {_md(row.claim.text)} | {symbols} |")
+            out.append(f"| {row.claim.id} | {md_inert(row.claim.text)} | {symbols} |")
     else:
         out.append("No claims were extracted.")
     for title, lines in [d for d in details if d[0] != CONTRADICTIONS]:
@@ -42,12 +44,15 @@ def render_markdown(report: Report) -> str:
 def _md_section(title: str, lines: list[str]) -> list[str]:
     # Indented detail lines (the quotes under a contradiction) become nested bullets.
     return ["", f"## {title}", ""] + [
-        f"{'  ' if line.startswith(' ') else ''}- {_md(line.strip())}" for line in lines
+        f"{'  ' if line.startswith(' ') else ''}- {md_inert(line.strip())}" for line in lines
     ]
 
 
-def _md(text: str) -> str:
-    """Keep article and model text inert in Markdown: one line, no table breaks, no HTML."""
+def md_inert(text: str) -> str:
+    """Keep article and model text inert in Markdown: one line, no table breaks, no HTML.
+
+    Every Markdown factcheck writes (reports and eval results) passes its text through here.
+    """
     text = " ".join(text.split())
     for ch in ("\\", "|", "<", ">", "*", "_", "`", "[", "]"):
         text = text.replace(ch, "\\" + ch)
