@@ -17,14 +17,10 @@ from factcheck.evaluation.align import (
     align_with_llm,
     similarity,
 )
-from factcheck.evaluation.evaluate import (
-    EvalResult,
-    evaluate_end_to_end,
-    evaluate_verify,
-    find_noise,
-)
+from factcheck.evaluation.evaluate import evaluate_end_to_end, evaluate_verify, find_noise
 from factcheck.evaluation.gold import Gold, GoldClaim, load_gold
 from factcheck.evaluation.render import render_eval_markdown, render_eval_terminal
+from factcheck.evaluation.result import EvalResult
 from factcheck.evaluation.scoring import score_cells
 from factcheck.models import Article, CanonicalClaim, Label, Quote, Report, Span, Usage, Verdict
 from tests.fakes import FakeEndpoint, user_message

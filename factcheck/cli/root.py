@@ -25,9 +25,10 @@ from typer.exceptions import TyperException
 from factcheck.bulk.batch import acollect, aexport, asubmit, import_file
 from factcheck.bulk.estimate import RunEstimate, aestimate, render_estimate
 from factcheck.errors import FactcheckError, InputError
-from factcheck.evaluation.evaluate import evaluate_cluster, missed_thresholds
 from factcheck.evaluation.gold import load_gold
 from factcheck.evaluation.render import render_eval_markdown, render_eval_terminal
+from factcheck.evaluation.result import missed_thresholds
+from factcheck.evaluation.run import evaluate_cluster
 from factcheck.llm.config import MODES, ModelConfig, redact, resolve_config
 from factcheck.llm.gateway import LLM
 from factcheck.llm.prices import PriceTable

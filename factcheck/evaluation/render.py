@@ -8,10 +8,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from factcheck.evaluation.evaluate import WORST_SHOWN, CellMiss, EvalResult
+from factcheck.evaluation.result import CellMiss, EvalResult
 from factcheck.evaluation.scoring import PREDICTED_LABELS, SCORED_LABELS
 from factcheck.models import Label
 from factcheck.render.markdown import md_inert
+
+# Wrong cells listed under the tables; the JSON and the result keep every one.
+WORST_SHOWN = 10
 
 
 def _number(value: float | int | None) -> str:
