@@ -42,11 +42,11 @@ def test_eval_with_backend_llm_and_no_model_exits_2_with_the_hint(capsys):
 def test_log_lines_never_carry_the_key(capsys):
     import logging
 
-    from factcheck.cli.root import _setup_logging
+    from factcheck.cli.common import setup_logging
     from factcheck.llm.config import ModelConfig
 
     config = ModelConfig(model="m", api_key="supersecretvalue123")
-    _setup_logging(verbose=True, config=config)
+    setup_logging(verbose=True, config=config)
     try:
         logging.getLogger("instructor").error(
             "failed: key supersecretvalue123, sk-abcdefghijklmnop"

@@ -5,7 +5,7 @@ import io
 from rich.console import Console
 
 from factcheck import check_cluster
-from factcheck.cli.root import _progress
+from factcheck.cli.common import live_progress
 from factcheck.llm.store import ResponseStore
 from factcheck.models import Usage
 from factcheck.render.progress import RichProgress
@@ -48,10 +48,10 @@ def test_rich_progress_shows_counts_and_spend():
 
 def test_cli_progress_only_for_a_terminal_and_never_with_quiet(monkeypatch):
     monkeypatch.setattr("sys.stderr.isatty", lambda: False)
-    with _progress(quiet=False) as progress:
+    with live_progress(quiet=False) as progress:
         assert progress is None
     monkeypatch.setattr("sys.stderr.isatty", lambda: True)
-    with _progress(quiet=True) as progress:
+    with live_progress(quiet=True) as progress:
         assert progress is None
-    with _progress(quiet=False) as progress:
+    with live_progress(quiet=False) as progress:
         assert isinstance(progress, RichProgress)

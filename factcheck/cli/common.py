@@ -1,0 +1,137 @@
+"""What every command does alike: open the model gateway, fail in one line, write output.
+
+Errors become one line on stderr and an exit status here, and only here.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from factcheck.errors import FactcheckError
+from factcheck.llm.config import ModelConfig, redact, resolve_config
+from factcheck.llm.gateway import LLM
+from factcheck.llm.prices import PriceTable
+from factcheck.llm.store import ResponseStore, default_store_path
+from factcheck.render.progress import RichProgress
+
+
+@dataclass
+class Gateway:
+    """What a command builds from its model options; ``config`` is kept to redact errors."""
+
+    config: ModelConfig | None = None
+    llm: LLM | None = None
+
+    def open(
+        self,
+        *,
+        model: str | None,
+        base_url: str | None,
+        mode: str | None = None,
+        concurrency: int = 8,
+        store: Path | None = None,
+        offline: bool = False,
+        prices: Path | None = None,
+        verbose: bool = False,
+    ) -> LLM:
+        """Resolve the config (flags, then the environment) and open a gateway on the store."""
+        self.config = resolve_config(
+            model=model, base_url=base_url, mode=mode, concurrency=concurrency,
+            need_key=not offline,
+        )  # fmt: skip
+        setup_logging(verbose, self.config)
+        self.llm = LLM(
+            self.config,
+            store=ResponseStore(store or default_store_path()),
+            offline=offline,
+            prices=PriceTable.load(prices),
+        )
+        return self.llm
+
+
+@contextmanager
+def one_line_errors(gateway: Gateway | None = None) -> Iterator[None]:
+    """Every failure a user can cause ends as one line and an exit status, never a traceback."""
+    try:
+        yield
+    except FactcheckError as exc:
+        fail(redact(str(exc), gateway.config if gateway else None), exc.exit_code)
+    except KeyboardInterrupt:
+        fail("interrupted (answers received so far are kept in the response store)", 130)
+
+
+@contextmanager
+def live_progress(quiet: bool) -> Iterator[RichProgress | None]:
+    """Live progress on stderr, only for a person watching a terminal."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    with RichProgress() as progress:
+        yield progress
+
+
+def write(out: Path | None, text: Callable[[], str]) -> None:
+    """Write ``text()`` to ``out``, or to stdout when there is no ``out``."""
+    if out is None:
+        sys.stdout.write(text())
+        return
+    try:
+        out.write_text(text(), encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror}", 2)
+
+
+def write_terminal(out: Path | None, render: Callable[[Console], None]) -> None:
+    """Render to the terminal, or as plain text (no colour, 120 columns) into ``out``."""
+    if out is None:
+        render(Console())
+        return
+    try:
+        with out.open("w", encoding="utf-8") as handle:
+            render(Console(file=handle, width=120, no_color=True))
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror}", 2)
+
+
+def fail(message: str, code: int) -> None:
+    """End the command with one line on stderr and ``code``."""
+    typer.echo(f"factcheck: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+class _RedactingFilter(logging.Filter):
+    """Keys must never reach a log line, even when a server echoes one in an error."""
+
+    def __init__(self, config: ModelConfig | None) -> None:
+        super().__init__()
+        self.config = config
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage(), self.config)
+        record.args = ()
+        return True
+
+
+def setup_logging(verbose: bool, config: ModelConfig | None = None) -> None:
+    """Log to stderr, every line redacted: retries and re-asks with ``verbose``, else errors."""
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if h.get_name() == "factcheck"]:
+        root.removeHandler(old)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.set_name("factcheck")
+    handler.setFormatter(logging.Formatter("factcheck: %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_RedactingFilter(config))
+    root.addHandler(handler)
+    root.setLevel(logging.INFO if verbose else logging.ERROR)
+    # instructor logs every failed attempt at ERROR; our own lines already say what happened.
+    logging.getLogger("instructor").setLevel(logging.INFO if verbose else logging.CRITICAL)
+    for noisy in ("httpx2", "httpcore2", "openai"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

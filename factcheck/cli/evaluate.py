@@ -1,0 +1,107 @@
+"""``factcheck eval``: score the checker on a cluster against its gold; gate on thresholds."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from factcheck.cli.common import Gateway, live_progress, one_line_errors, write, write_terminal
+from factcheck.cli.options import (
+    BackendName,
+    BackendOpt,
+    BaseUrlOpt,
+    ConcurrencyOpt,
+    ModelOpt,
+    OfflineOpt,
+    OutputModeOpt,
+    PricesOpt,
+    QuietOpt,
+    StoreOpt,
+    VerboseOpt,
+)
+from factcheck.evaluation.gold import load_gold
+from factcheck.evaluation.render import render_eval_markdown, render_eval_terminal
+from factcheck.evaluation.result import missed_thresholds
+from factcheck.evaluation.run import evaluate_cluster
+from factcheck.pipeline import choose_backend
+from factcheck.stages.load import load_cluster
+
+
+class EvalMode(StrEnum):
+    """What ``eval`` scores."""
+
+    verify = "verify"
+    end_to_end = "end-to-end"
+
+
+class MatcherName(StrEnum):
+    """How ``eval --mode end-to-end`` pairs predicted claims with gold claims."""
+
+    lexical = "lexical"
+    llm = "llm"
+
+
+def eval_command(
+    cluster_dir: Annotated[Path, typer.Argument(help="Folder with one file per article")],
+    gold_path: Annotated[Path, typer.Option("--gold", help="Gold labels (YAML)")],
+    mode: Annotated[EvalMode, typer.Option("--mode")] = EvalMode.verify,
+    matcher: Annotated[
+        MatcherName, typer.Option("--matcher", help="end-to-end: how claims are paired")
+    ] = MatcherName.lexical,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract")] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Also write a Markdown report here")
+    ] = None,
+    min_macro_f1: Annotated[float | None, typer.Option("--min-macro-f1", min=0, max=1)] = None,
+    min_claim_recall: Annotated[
+        float | None, typer.Option("--min-claim-recall", min=0, max=1)
+    ] = None,
+    max_noise: Annotated[int | None, typer.Option("--max-noise", min=0)] = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    output_mode: OutputModeOpt = None,
+    concurrency: ConcurrencyOpt = 8,
+    store: StoreOpt = None,
+    offline: OfflineOpt = False,
+    prices: PricesOpt = None,
+    backend: BackendOpt = BackendName.auto,
+    verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Score the checker on CLUSTER_DIR against hand-labelled gold; exit 1 below a threshold."""
+    gateway = Gateway()
+    with one_line_errors(gateway):
+        cluster = load_cluster(cluster_dir)
+        gold = load_gold(gold_path, cluster)
+        if gold.cluster != cluster.id:
+            typer.echo(f"factcheck: note: {gold_path} is gold for '{gold.cluster}', "
+                       f"scored on folder '{cluster.id}'", err=True)  # fmt: skip
+        chosen = choose_backend(backend.value, model=model)
+        llm = None
+        if chosen == "llm" or matcher is MatcherName.llm:
+            llm = gateway.open(
+                model=model, base_url=base_url, mode=output_mode, concurrency=concurrency,
+                store=store, offline=offline, prices=prices, verbose=verbose,
+            )  # fmt: skip
+        with live_progress(quiet) as progress:
+            result = evaluate_cluster(
+                cluster, gold, mode=mode.value, matcher=matcher.value, llm=llm,
+                progress=progress, backend=chosen,
+            )  # fmt: skip
+    if out is not None:
+        write(out, lambda: render_eval_markdown(result))
+    if as_json:
+        write(None, lambda: json.dumps(result.to_contract(), indent=2) + "\n")
+    else:
+        write_terminal(None, lambda console: render_eval_terminal(result, console))
+    missed = missed_thresholds(
+        result, min_macro_f1=min_macro_f1, min_claim_recall=min_claim_recall, max_noise=max_noise
+    )
+    for line in missed:
+        typer.echo(f"factcheck: eval below threshold: {line}", err=True)
+    if missed:
+        raise typer.Exit(1)

@@ -1,0 +1,123 @@
+"""``factcheck report``: check a cluster and print the report in the format asked for."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from factcheck.bulk.estimate import RunEstimate, aestimate, render_estimate
+from factcheck.cli.common import (
+    Gateway,
+    fail,
+    live_progress,
+    one_line_errors,
+    write,
+    write_terminal,
+)
+from factcheck.cli.options import (
+    BackendName,
+    BackendOpt,
+    BaseUrlOpt,
+    ConcurrencyOpt,
+    ModelOpt,
+    OfflineOpt,
+    OutputModeOpt,
+    PricesOpt,
+    QuietOpt,
+    StoreOpt,
+    VerboseOpt,
+)
+from factcheck.errors import InputError
+from factcheck.models import Report
+from factcheck.pipeline import check_cluster, choose_backend
+from factcheck.render.html import render_html
+from factcheck.render.json import render_json
+from factcheck.render.markdown import render_markdown
+from factcheck.render.terminal import render_terminal
+from factcheck.stages.load import load_cluster
+
+
+class Format(StrEnum):
+    """Report formats."""
+
+    terminal = "terminal"
+    markdown = "markdown"
+    html = "html"
+    json = "json"
+
+
+def report(
+    cluster_dir: Annotated[Path, typer.Argument(help="Folder with one file per article")],
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.terminal,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here, not stdout")] = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    output_mode: OutputModeOpt = None,
+    concurrency: ConcurrencyOpt = 8,
+    store: StoreOpt = None,
+    offline: OfflineOpt = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Count calls, tokens and cost; send nothing"),
+    ] = False,
+    prices: PricesOpt = None,
+    backend: BackendOpt = BackendName.auto,
+    verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Extract, merge and cross-check the claims of CLUSTER_DIR, and print the report.
+
+    With no model configured, the model-free lexical baseline makes the report.
+    """
+    gateway = Gateway()
+    with one_line_errors(gateway):
+        cluster = load_cluster(cluster_dir)
+        # A dry run estimates model calls: it always means the model.
+        chosen = "llm" if dry_run else choose_backend(backend.value, model=model)
+        if dry_run and backend is BackendName.lexical:
+            raise InputError("--dry-run estimates model calls and the lexical backend makes none")
+        if chosen == "lexical":
+            result = check_cluster(cluster, backend="lexical")
+            _write_report(result, format, out)
+            return
+        llm = gateway.open(
+            model=model, base_url=base_url, mode=output_mode, concurrency=concurrency, store=store,
+            offline=offline or dry_run, prices=prices, verbose=verbose,
+        )  # fmt: skip
+        if dry_run:
+            estimate = asyncio.run(aestimate(cluster, llm))
+            write(out, lambda: _dry_run_text(estimate, format))
+            return
+        with live_progress(quiet) as progress:
+            result = check_cluster(cluster, llm=llm, progress=progress)
+    _write_report(result, format, out)
+
+
+def _write_report(result: Report, format: Format, out: Path | None) -> None:
+    if format is Format.json:
+        write(out, lambda: render_json(result))
+    elif format is Format.markdown:
+        write(out, lambda: render_markdown(result))
+    elif format is Format.html:
+        if out is None and sys.stdout.isatty():
+            fail("an HTML report goes to a file: add --out REPORT.html", 2)
+        write(out, lambda: render_html(result))
+    else:
+        write_terminal(out, lambda console: render_terminal(result, console))
+
+
+def _dry_run_text(estimate: RunEstimate, format: Format) -> str:
+    if format is Format.json:
+        document = estimate.model_dump() | {
+            "calls": estimate.calls,
+            "input_tokens": estimate.input_tokens,
+            "output_tokens": estimate.output_tokens,
+        }
+        return json.dumps(document, indent=2) + "\n"
+    return render_estimate(estimate)

@@ -1,0 +1,46 @@
+"""``factcheck store``: what the response store holds."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from factcheck.cli.common import one_line_errors, write_terminal
+from factcheck.cli.options import StoreOpt
+from factcheck.llm.store import ResponseStore, StoreStats, default_store_path
+
+app = typer.Typer(no_args_is_help=True, help="Inspect the response store.")
+
+
+@app.command("stats")
+def store_stats(
+    store: StoreOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """What the response store holds, per endpoint, model and stage."""
+    with one_line_errors():
+        stats = ResponseStore(store or default_store_path()).stats()
+    if as_json:
+        typer.echo(stats.model_dump_json(indent=2))
+    else:
+        write_terminal(None, lambda console: render_store_stats(stats, console))
+
+
+def render_store_stats(stats: StoreStats, console: Console) -> None:
+    """``factcheck store stats`` for people."""
+    console.print(f"Response store: {stats.path} ({stats.size_bytes / 1e6:.1f} MB)")
+    console.print(
+        f"{stats.answers} answers; {stats.exported_unanswered} exported requests awaiting "
+        f"results; {stats.batches_open} open batches"
+    )
+    if not stats.groups:
+        return
+    table = Table("endpoint", "model", "stage", "answers", "input tokens", "output tokens",
+                  "from batch")  # fmt: skip
+    for g in stats.groups:
+        table.add_row(g.endpoint, g.model, g.stage or "-", str(g.answers), str(g.input_tokens),
+                      str(g.output_tokens), str(g.from_batch))  # fmt: skip
+    console.print(table)
