@@ -5,10 +5,14 @@ from factcheck.errors import (
     ConfigError,
     FactcheckError,
     InputError,
+    MissingAnswers,
     ModelCallError,
 )
+from factcheck.evaluation.gold import load_gold
+from factcheck.evaluation.run import aevaluate_cluster, evaluate_cluster
 from factcheck.llm.config import ModelConfig, resolve_config
 from factcheck.llm.gateway import LLM
+from factcheck.llm.store import ResponseStore
 from factcheck.models import (
     Article,
     CanonicalClaim,
@@ -26,6 +30,7 @@ from factcheck.pipeline import (
     check_cluster,
     choose_backend,
 )
+from factcheck.render.html import render_html
 from factcheck.stages.load import load_cluster
 
 __all__ = [
@@ -39,16 +44,22 @@ __all__ = [
     "FactcheckError",
     "InputError",
     "Label",
+    "MissingAnswers",
     "ModelCallError",
     "ModelConfig",
     "Report",
+    "ResponseStore",
     "Usage",
     "Verdict",
     "acheck_claims",
     "acheck_cluster",
+    "aevaluate_cluster",
     "check_claims",
     "check_cluster",
     "choose_backend",
+    "evaluate_cluster",
     "load_cluster",
+    "load_gold",
+    "render_html",
     "resolve_config",
 ]
