@@ -87,14 +87,22 @@ class Quote(BaseModel):
     """A verbatim passage of an article and where it stands."""
 
     text: str
-    span: Span
+    span: Span = Field(description="Offsets into the body, or into the title when in_title.")
+    # A headline is a source too: a figure only the headline gives is still published.
+    in_title: bool = False
 
 
 class ExtractedClaim(BaseModel):
-    """A claim as one article states it."""
+    """A claim as one article states it: the fact, and apart from it who and when."""
 
     article_id: str
-    text: ClaimText
+    text: ClaimText = Field(description="The statement: the fact itself, no 'X said' wrapper.")
+    attributed_to: str | None = Field(
+        default=None, description="Whom the article credits; None when the outlet asserts it."
+    )
+    as_of: str | None = Field(
+        default=None, description="The time the article ties the fact to, as it words it."
+    )
     quote: Quote
 
 
@@ -107,6 +115,13 @@ class CanonicalClaim(BaseModel):
     quotes: dict[str, Quote] = Field(
         default_factory=dict, description="Article id -> the quote that states the claim there."
     )
+    attributed_to: dict[str, str] = Field(
+        default_factory=dict,
+        description="Source article id -> whom that article credits; absent when it asserts it.",
+    )
+    as_of: dict[str, str] = Field(
+        default_factory=dict, description="Source article id -> the time it ties the fact to."
+    )
 
 
 class Verdict(BaseModel):
@@ -118,6 +133,44 @@ class Verdict(BaseModel):
     evidence: str | None = None
     rationale: str = ""
     evidence_span: Span | None = None
+    attributed_to: str | None = Field(
+        default=None, description="Whom this article credits the statement to, if anyone."
+    )
+    from_title: bool = Field(
+        default=False, description="The evidence is the article's headline, not its body."
+    )
+
+
+DisputeKind = Literal["number", "date", "place", "person", "attribution", "happened", "update"]
+DISPUTE_KINDS: tuple[DisputeKind, ...] = (
+    "number",
+    "date",
+    "place",
+    "person",
+    "attribution",
+    "happened",
+    "update",
+)
+
+
+class DisputeVersion(BaseModel):
+    """One side of a dispute: a canonical claim and the articles that carry it.
+
+    In an ``attribution`` dispute every version has the same claim and differs in whom its
+    articles credit; in an ``update`` the versions run from the earliest figure to the latest.
+    """
+
+    claim_id: str
+    articles: list[str]
+
+
+class Dispute(BaseModel):
+    """One point the articles disagree on, with its competing versions."""
+
+    id: str
+    question: str = Field(description="The point in question, e.g. 'How many were injured?'")
+    kind: DisputeKind
+    versions: list[DisputeVersion]
 
 
 STATED_RATIONALE = "The article states this claim: it was extracted from it."
@@ -133,6 +186,8 @@ def stated_verdict(claim: CanonicalClaim, article_id: str) -> Verdict:
         evidence=quote.text,
         evidence_span=quote.span,
         rationale=STATED_RATIONALE,
+        attributed_to=claim.attributed_to.get(article_id),
+        from_title=quote.in_title,
     )
 
 
@@ -214,6 +269,7 @@ class Report(BaseModel):
     articles: list[Article]
     claims: list[CanonicalClaim]
     verdicts: list[Verdict]
+    disputes: list[Dispute] = Field(default_factory=list)
     usage: Usage
     warnings: list[str] = Field(default_factory=list)
 
@@ -234,8 +290,21 @@ class Report(BaseModel):
                     "label": v.label.value,
                     "evidence": v.evidence,
                     "rationale": v.rationale,
+                    "attributed_to": v.attributed_to,
+                    "from_title": v.from_title,
                 }
                 for v in self.verdicts
+            ],
+            "disputes": [
+                {
+                    "id": d.id,
+                    "question": d.question,
+                    "kind": d.kind,
+                    "versions": [
+                        {"claim_id": v.claim_id, "articles": list(v.articles)} for v in d.versions
+                    ],
+                }
+                for d in self.disputes
             ],
             "usage": {
                 "calls": self.usage.calls,
@@ -245,4 +314,5 @@ class Report(BaseModel):
                 "cost_usd": self.usage.cost_usd,
                 "stages": {name: s.model_dump() for name, s in self.usage.stages.items()},
             },
+            "warnings": list(self.warnings),
         }

@@ -20,6 +20,11 @@ from tests.scripted_stub import FABRICATED_QUOTE
 
 N_EXAMPLE = 4
 CONTRACT_KEYS = {"cluster", "model", "prompts", "articles", "claims", "verdicts", "usage"}
+# Additions of 2026-11-29 (DESIGN.md): nothing above is renamed.
+ADDED_KEYS = {"disputes", "warnings"}
+VERDICT_KEYS = {
+    "claim_id", "article_id", "label", "evidence", "rationale", "attributed_to", "from_title"
+}
 
 
 def stage_calls(report):
@@ -91,7 +96,9 @@ def test_cli_json_on_example_cluster_matches_the_contract(vcr, stub_base_url):
     )
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
-    assert set(doc) == CONTRACT_KEYS
+    assert set(doc) == CONTRACT_KEYS | ADDED_KEYS
+    assert all(set(v) == VERDICT_KEYS for v in doc["verdicts"])
+    assert isinstance(doc["disputes"], list) and isinstance(doc["warnings"], list)
     assert doc["cluster"] == "riverside-bridge" and doc["model"] == "scripted-stub"
     assert set(doc["prompts"]) == {"system", "extract", "merge", "check"}
     assert doc["usage"]["calls"] == 2 * N_EXAMPLE + 1

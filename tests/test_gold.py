@@ -141,3 +141,46 @@ def test_unreadable_gold_file(tmp_path):
     binary.write_bytes(b"\xff\xfe\x00bad")
     with pytest.raises(InputError, match="cannot read the gold file"):
         load_gold(binary)
+
+
+def _gold_with_disputes(tmp_path, disputes: str):
+    path = tmp_path / "gold.yaml"
+    path.write_text(
+        "cluster: x\narticles: {A: a}\nclaims:\n"
+        "  - {id: c01, text: Four were hurt., A: S}\n"
+        "  - {id: c02, text: Seven were hurt., A: C}\n" + disputes,
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_disputes_are_read_with_their_kind_and_versions(tmp_path):
+    row = "disputes:\n  - {id: d1, kind: number, claims: [c01, c02]}\n"
+    gold = load_gold(_gold_with_disputes(tmp_path, row))
+    assert [(d.id, d.kind, d.claims) for d in gold.disputes] == [("d1", "number", ["c01", "c02"])]
+
+
+def test_a_gold_file_without_disputes_has_none(tmp_path):
+    assert load_gold(_gold_with_disputes(tmp_path, "")).disputes == []
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("{id: d1, kind: weather, claims: [c01, c02]}", "unknown kind 'weather'"),
+        ("{id: d1, kind: number, claims: [c01, c09]}", "unknown claim id(s) c09"),
+        ("{id: d1, kind: number, claims: [c01]}", "two or more gold claim ids"),
+        ("{id: d1, kind: number, claims: [c01, c02], note: x}", "unknown key(s) note"),
+    ],
+)
+def test_a_bad_dispute_is_one_line_naming_it(tmp_path, row, message):
+    with pytest.raises(InputError) as error:
+        load_gold(_gold_with_disputes(tmp_path, f"disputes:\n  - {row}\n"))
+    assert message in str(error.value) and "dispute d1" in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_two_disputes_with_one_id_are_refused(tmp_path):
+    rows = "disputes:\n" + "  - {id: d1, kind: number, claims: [c01, c02]}\n" * 2
+    with pytest.raises(InputError, match="duplicate dispute id"):
+        load_gold(_gold_with_disputes(tmp_path, rows))

@@ -74,10 +74,12 @@ def make_report() -> Report:
 
 def test_json_has_exactly_the_contract_keys_and_spellings():
     doc = json.loads(render_json(make_report()))
-    assert set(doc) == CONTRACT_KEYS
+    assert set(doc) == CONTRACT_KEYS | {"disputes", "warnings"}  # additions of 2026-11-29
     assert doc["articles"][0] == {"id": "a", "title": "A | <b>bold</b>"}
     assert doc["claims"][0] == {"id": "c01", "text": "The bridge shut.", "sources": ["a"]}
-    assert set(doc["verdicts"][0]) == {"claim_id", "article_id", "label", "evidence", "rationale"}
+    assert set(doc["verdicts"][0]) == {
+        "claim_id", "article_id", "label", "evidence", "rationale", "attributed_to", "from_title"
+    }
     assert {v["label"] for v in doc["verdicts"]} == {
         "supported",
         "contradicted",
@@ -90,6 +92,8 @@ def test_json_has_exactly_the_contract_keys_and_spellings():
         "label": "unresolved",
         "evidence": None,
         "rationale": "cut off",
+        "attributed_to": None,
+        "from_title": False,
     }
     assert {k: doc["usage"][k] for k in ("calls", "input_tokens", "output_tokens")} == {
         "calls": 2,

@@ -6,6 +6,9 @@ articles: {A: 001_valley_courier, B: 002_northgate_times}   # alias -> article i
 noise: ["See also"]                                          # boilerplate substrings
 claims:
   - {id: c01, text: "Four people were injured.", A: S, B: [C, N]}
+  - {id: c02, text: "Seven people were injured.", A: C, B: [S, N]}
+disputes:                                                    # optional
+  - {id: d1, kind: number, claims: [c01, c02]}               # the competing versions
 ```
 
 Labels are ``S`` supported, ``C`` contradicted, ``N`` not mentioned. A list accepts any of its
@@ -23,14 +26,14 @@ import yaml
 from pydantic import BaseModel, Field
 
 from factcheck.errors import InputError
-from factcheck.models import ClaimText, Cluster, Label
+from factcheck.models import DISPUTE_KINDS, ClaimText, Cluster, DisputeKind, Label
 
 GOLD_LABELS: dict[str, Label] = {
     "S": Label.SUPPORTED,
     "C": Label.CONTRADICTED,
     "N": Label.NOT_MENTIONED,
 }
-TOP_KEYS = ("cluster", "articles", "noise", "claims")
+TOP_KEYS = ("cluster", "articles", "noise", "claims", "disputes")
 REQUIRED_KEYS = ("cluster", "articles", "claims")
 # Every scalar is read as text (see _read_yaml), so YAML's spellings of null arrive as strings.
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})
@@ -54,6 +57,14 @@ class GoldClaim(BaseModel):
         return {article: labels for article, labels in self.cells.items() if labels}
 
 
+class GoldDispute(BaseModel):
+    """A known disagreement of the cluster: the gold claims that are its competing versions."""
+
+    id: str
+    kind: DisputeKind
+    claims: list[str] = Field(description="Gold claim ids, two or more.")
+
+
 class Gold(BaseModel):
     """A whole gold file, with aliases already resolved to article ids in every claim."""
 
@@ -61,6 +72,7 @@ class Gold(BaseModel):
     aliases: dict[str, str] = Field(description="Alias -> article id, as the file gives them.")
     noise: list[str] = Field(default_factory=list)
     claims: list[GoldClaim]
+    disputes: list[GoldDispute] = Field(default_factory=list)
 
     @property
     def texts(self) -> list[str]:
@@ -100,7 +112,10 @@ def load_gold(path: str | Path, cluster: Cluster | None = None) -> Gold:
             raise InputError(f"{path}: claim {claim.id}: duplicate claim id")
         seen.add(claim.id)
         claims.append(claim)
-    return Gold(cluster=data["cluster"], aliases=aliases, noise=noise, claims=claims)
+    disputes = _disputes(path, data.get("disputes"), seen)
+    return Gold(
+        cluster=data["cluster"], aliases=aliases, noise=noise, claims=claims, disputes=disputes
+    )
 
 
 def _read_yaml(path: Path) -> Any:
@@ -177,6 +192,37 @@ def _claim(path: Path, n: int, row: Any, aliases: dict[str, str]) -> GoldClaim:
             )
         cells[aliases[key]] = _labels(where, key, value)
     return GoldClaim(id=claim_id, text=text, cells=cells)
+
+
+def _disputes(path: Path, raw: Any, claim_ids: set[str]) -> list[GoldDispute]:
+    if _is_null(raw):
+        return []
+    if not isinstance(raw, list):
+        raise InputError(f"{path}: disputes must be a list of {{id, kind, claims}} rows")
+    disputes: list[GoldDispute] = []
+    seen: set[str] = set()
+    for n, row in enumerate(raw, 1):
+        if not isinstance(row, dict) or _is_null(row.get("id")):
+            raise InputError(f"{path}: dispute #{n}: expected {{id: d1, kind: ..., claims: [...]}}")
+        where = f"{path}: dispute {row['id']}"
+        if row["id"] in seen:
+            raise InputError(f"{where}: duplicate dispute id")
+        seen.add(row["id"])
+        unknown = sorted(set(row) - {"id", "kind", "claims"})
+        if unknown:
+            raise InputError(f"{where}: unknown key(s) {', '.join(unknown)} (use id, kind, claims)")
+        if row.get("kind") not in DISPUTE_KINDS:
+            raise InputError(
+                f"{where}: unknown kind {row.get('kind')!r} (use {', '.join(DISPUTE_KINDS)})"
+            )
+        ids = row.get("claims")
+        if not isinstance(ids, list) or len(set(ids)) < 2:
+            raise InputError(f"{where}: claims must list two or more gold claim ids")
+        missing = [c for c in ids if c not in claim_ids]
+        if missing:
+            raise InputError(f"{where}: unknown claim id(s) {', '.join(map(str, missing))}")
+        disputes.append(GoldDispute(id=row["id"], kind=row["kind"], claims=list(ids)))
+    return disputes
 
 
 def _labels(where: str, alias: str, value: Any) -> GoldCell:
