@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx2
 import pytest
+import yaml
 
 from factcheck import LLM, ModelConfig
 from factcheck.llm.store import ResponseStore
@@ -23,6 +24,21 @@ from tests.sealed_cassettes import SealedSerializer, cluster_key, match_body_dig
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_CLUSTER = ROOT.parent / "shared" / "clusters" / "nk-russia-arms"
 EXAMPLE_CLUSTER = ROOT / "examples" / "riverside-bridge"
+# Where a gold file's cluster lives: bundled examples, eval-only clusters, then ../shared.
+CLUSTER_HOMES = (ROOT / "examples", ROOT / "eval" / "clusters", SHARED_CLUSTER.parent)
+
+
+def gold_cluster_name(gold: Path) -> str:
+    """The cluster id a gold file names."""
+    return yaml.safe_load(gold.read_text(encoding="utf-8"))["cluster"]
+
+
+def find_cluster(name: str) -> Path:
+    """The folder of the cluster ``name``; skips the test when it is absent (../shared)."""
+    for home in CLUSTER_HOMES:
+        if (home / name).is_dir():
+            return home / name
+    pytest.skip(f"cluster {name} not found (the seed cluster lives in ../shared, only in CI)")
 DUMMY_KEY = "sk-test-dummy-key-never-recorded-0123456789"
 # Fast backoff: tests exercise the retry logic, not the waiting.
 FAST_RETRY = RetryPolicy(attempts=4, initial_wait=0.001, max_wait=0.01)

@@ -21,7 +21,8 @@ from tests.conftest import (
     EXAMPLE_CLUSTER,
     IN_PROCESS_STUB_URL,
     ROOT,
-    SHARED_CLUSTER,
+    find_cluster,
+    gold_cluster_name,
     in_process_stub_llm,
 )
 
@@ -35,11 +36,7 @@ MODEL = ["--model", "scripted-stub", "--base-url", IN_PROCESS_STUB_URL]
 
 
 def cluster_dir(gold: Path) -> Path:
-    name = yaml.safe_load(gold.read_text(encoding="utf-8"))["cluster"]
-    for folder in (ROOT / "examples" / name, SHARED_CLUSTER.parent / name):
-        if folder.is_dir():
-            return folder
-    pytest.skip(f"cluster {name} not found (the seed cluster lives in ../shared, only in CI)")
+    return find_cluster(gold_cluster_name(gold))
 
 
 def filled_store(tmp_path: Path, folder: Path, gold: Path, mode: str) -> Path:
