@@ -189,12 +189,12 @@ def test_rows_follow_the_shared_view_order_and_carry_counts(page):
 def test_contradiction_summary_lists_the_claim_its_sources_and_evidence(page):
     doc = parse(page)
     section = doc.get_element_by_id("contradictions")
-    items = section.xpath(".//article[@data-claim]")
-    assert [i.get("data-claim") for i in items] == ["c02"]
+    items = section.xpath(".//article[@data-claims]")
+    assert [i.get("data-claims") for i in items] == ["c02"]
     text = " ".join(items[0].text_content().split())
     assert "Four people were hurt." in text
-    assert "A (Alpha) states: Four hurt." in text
-    assert "B (Beta) contradicts: Seven hurt." in text and "seven, not four" in text
+    assert "A Alpha (13 Mar): “Four hurt.”" in text
+    assert "B Beta: “Seven hurt.” — why: seven, not four" in text
     # The summary comes before the matrix.
     assert page.index('id="contradictions"') < page.index('id="claims-matrix"')
 
@@ -210,7 +210,8 @@ def test_header_names_model_prompts_date_usage_and_cost(page):
     assert "extract 1 call, 100+10 tokens" in usage
     assert "unknown" in doc.get_element_by_id("meta-cost").text_content()
     counts = doc.get_element_by_id("meta-counts").text_content()
-    assert "3 articles, 3 claims, 1 contradicted" in counts and "1 unresolved cell" in counts
+    assert counts.startswith("3 articles, 3 claims · 1 contradiction · ")
+    assert "1 unresolved cell" in counts
 
 
 def test_cost_is_shown_when_the_usage_carries_one():
@@ -234,7 +235,7 @@ def test_legend_article_panels_boilerplate_and_unresolved(page):
     beta = " ".join(cards["b"].text_content().split())
     assert "carries 2 of 3 (states 1, supports 1); contradicts 1" in beta
     unresolved = doc.get_element_by_id("unresolved").text_content()
-    assert "c01 × C: cut off" in unresolved
+    assert "c01 × C Gamma: cut off" in unresolved
     assert "a warning" in doc.get_element_by_id("warnings").text_content()
 
 
