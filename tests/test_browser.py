@@ -260,6 +260,9 @@ def test_headline_evidence_is_highlighted_in_the_headline(browser: Browser, tmp_
         assert mark.text_content() == "Nine dead in Tarnwick landslide"
         assert mark.is_visible()
 
+        # The README's picture: the header (which names the fixture), the key, the first
+        # disputes, and the panel with the headline's figure marked.
+        tab.evaluate("window.scrollTo(0, 0)")
         screenshot = tmp_path / "report.png"
         tab.screenshot(path=str(screenshot))
         assert screenshot.stat().st_size > 0

@@ -32,7 +32,7 @@ from factcheck.render.json import render_json
 from factcheck.render.markdown import render_markdown
 from factcheck.render.terminal import matrix_fits, render_terminal
 from factcheck.render.view import UPDATED, ReportView, quoted
-from tests.conftest import EXAMPLE_CLUSTER
+from tests.conftest import EXAMPLE_CLUSTER, ROOT
 from tests.report_fixtures import FIXTURE_MODEL, riverside_report, tarnwick_report
 
 CONTRACT_KEYS = {"cluster", "model", "prompts", "articles", "claims", "verdicts", "usage"}
@@ -488,3 +488,15 @@ def test_a_report_without_disputes_still_reads_well():
     calm = [v for v in make_report().verdicts if v.label is not Label.CONTRADICTED]
     lines = terminal(make_report().model_copy(update={"verdicts": calm}))
     assert "no disputes or contradictions" in lines[3] and "Contradictions" not in lines
+
+
+def test_the_readmes_example_is_what_factcheck_prints_for_the_fixture():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- report-example -->\n```text\n(.*?)\n```\n<!-- /report-example -->",
+                      readme, re.S)  # fmt: skip
+    assert block, "the README's report example is missing"
+    shown = [line for line in block.group(1).splitlines() if line != "…"]
+    printed = iter(terminal(tarnwick_report(), width=200))
+    # Every line the README shows is printed, in the same order (the README leaves some out).
+    missing = [line for line in shown if not any(line == got for got in printed)]
+    assert missing == []
