@@ -56,6 +56,7 @@ class Side:
     """One article's word on a claim: who, when, whom it credits, and its quote."""
 
     article: Article
+    claim_id: str
     name: str
     date: str
     quote: str | None
@@ -233,6 +234,7 @@ def side_of(view: ReportView, claim: CanonicalClaim, article: Article) -> Side:
     credit = claim.attributed_to.get(article.id) or (verdict.attributed_to if verdict else None)
     side = Side(
         article=article,
+        claim_id=claim.id,
         name=view.name(article),
         date=short_date(article.published),
         quote=quote.text if quote else (verdict.evidence if verdict else None),

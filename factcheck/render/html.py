@@ -140,10 +140,10 @@ def _cost(report: Report) -> str | None:
     return usd(report.usage.cost_usd)
 
 
-def _side(side: Side, claim_id: str, claim_text: str | None, credit: bool = True) -> dict:
+def _side(side: Side, claim_text: str | None, credit: bool = True) -> dict:
     return {
         "article": side.article.id,
-        "claim": claim_id,
+        "claim": side.claim_id,
         "name": side.name,
         "notes": "; ".join(side.notes(credit=credit)),
         "quote": None if side.is_claim(claim_text) else side.quote,
@@ -166,7 +166,7 @@ def _dispute(view: ReportView, dispute: DisputeView) -> dict[str, Any]:
                 "label": v.label,
                 "claim": v.claim,
                 "sides": [
-                    _side(s, v.claim.id, None if attribution else v.claim.text, not attribution)
+                    _side(s, None if attribution else v.claim.text, not attribution)
                     for s in v.sides
                 ],
             }
@@ -176,14 +176,13 @@ def _dispute(view: ReportView, dispute: DisputeView) -> dict[str, Any]:
 
 
 def _conflict(view: ReportView, conflict: ConflictView) -> dict[str, Any]:
-    against_claim = conflict.claims[0][0].id
     return {
         "summary": conflict.summary(view),
         "claims": [
-            {"claim": claim, "sides": [_side(s, claim.id, claim.text) for s in sides]}
+            {"claim": claim, "sides": [_side(s, claim.text) for s in sides]}
             for claim, sides in conflict.claims
         ],
-        "against": [_side(s, against_claim, None) for s in conflict.against],
+        "against": [_side(s, None) for s in conflict.against],
         "reasons": conflict.reasons,
     }
 

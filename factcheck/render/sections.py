@@ -108,11 +108,15 @@ def _dispute(digest: Digest, dispute: DisputeView) -> list[Line]:
 
 def _sides(sides: list[Side], claim_text: str | None, *, credit: bool = True) -> list[Line]:
     lines = [Line(s.line(claim_text, credit=credit), 2) for s in sides[:QUOTES_PER_VERSION]]
-    rest = sides[QUOTES_PER_VERSION:]
-    if rest:
-        names = ", ".join(s.name for s in rest[:12]) + (" …" if len(rest) > 12 else "")
-        lines.append(Line(f"and {len(rest)} more: {names}", 2, "note"))
+    if len(sides) > QUOTES_PER_VERSION:
+        lines.append(_more(sides[QUOTES_PER_VERSION:]))
     return lines
+
+
+def _more(rest: list[Side]) -> Line:
+    """The articles of a long list that are named, not quoted."""
+    names = ", ".join(s.name for s in rest[:12]) + (" …" if len(rest) > 12 else "")
+    return Line(f"and {len(rest)} more: {names}", 2, "note")
 
 
 def _conflict(digest: Digest, conflict: ConflictView) -> list[Line]:
@@ -126,8 +130,7 @@ def _conflict(digest: Digest, conflict: ConflictView) -> list[Line]:
             reason = f" — why: {side.rationale}" if side.rationale else ""
             lines.append(Line(side.line() + reason, 2))
         if len(conflict.against) > QUOTES_PER_VERSION:
-            more = len(conflict.against) - QUOTES_PER_VERSION
-            lines.append(Line(f"and {more} more", 2, "note"))
+            lines.append(_more(conflict.against[QUOTES_PER_VERSION:]))
     lines += [Line(reason, 1, "note") for reason in conflict.reasons]
     return lines
 
