@@ -4,12 +4,13 @@ Runs Debian's chromium (``/usr/bin/chromium``) through Playwright; no browser is
 every request that is not ``file://`` is aborted (and fails the test). Skipped with a reason
 when Playwright or chromium is missing, except under ``CI``, where that is a failure.
 
-The report is hand-built on the example cluster ``examples/riverside-bridge``: the claims and
-verdicts below are written by hand (model "hand-written-fixture"), not produced by a model.
+The reports are written by hand on the bundled example clusters (``tests/report_fixtures.py``,
+model "hand-written-fixture"), not produced by a model.
 
-Regenerate the README screenshot with::
+Regenerate the README screenshot (the Tarnwick fixture, its disputes first, with the headline
+that gives a figure highlighted in the evidence panel) with::
 
-    FACTCHECK_SCREENSHOT=docs/report.png .venv/bin/python -m pytest -q tests/test_browser.py
+    FACTCHECK_SCREENSHOT=docs/report-html.png .venv/bin/python -m pytest -q tests/test_browser.py
 """
 
 from __future__ import annotations
@@ -21,12 +22,16 @@ from typing import Any
 
 import pytest
 
-from factcheck.models import Article, CanonicalClaim, Label, Quote, Report, Usage, Verdict
-from factcheck.quotes import find_in_article
+from factcheck.models import Label, Report
 from factcheck.render.html import render_html
 from factcheck.render.view import ReportView
-from factcheck.stages.load import load_cluster
-from tests.conftest import EXAMPLE_CLUSTER
+from tests.report_fixtures import (
+    RIVERSIDE_LETTERS,
+    TARNWICK_LETTERS,
+    riverside_report,
+    tarnwick_report,
+    tarnwick_without_cluster_yaml,
+)
 
 try:
     from playwright.sync_api import Browser, Page, sync_playwright
@@ -47,145 +52,9 @@ CHROMIUM_ARGS = [
 # Read at import: the autouse fixture in conftest.py clears FACTCHECK_* before each test runs.
 SCREENSHOT_COPY = os.environ.get("FACTCHECK_SCREENSHOT")
 
-CO, NT, RO, MW = (
-    "001_valley_courier",
-    "002_northgate_times",
-    "003_radio_ostervale",
-    "004_metro_wire",
-)
-# (claim id, claim text, {source article: its quote}, {article: (label, evidence, rationale)})
-CLAIMS: list[tuple[str, str, dict[str, str], dict[str, tuple[Label, str | None, str]]]] = [
-    (
-        "c01",
-        "Four people were injured when the Millrace Footbridge collapsed.",
-        {CO: "injuring four people", RO: "Four people were hurt in the collapse",
-         MW: "injuring four people"},
-        {NT: (Label.CONTRADICTED, "Seven people were injured", "seven injured, not four")},
-    ),
-    (
-        "c02",
-        "The footbridge collapsed on Thursday evening.",
-        {CO: "gave way on Thursday evening", NT: "collapsed on Thursday evening",
-         MW: "collapsed into the River Oster on Thursday evening"},
-        {RO: (Label.CONTRADICTED, "collapsed into the River Oster on Wednesday evening",
-              "Wednesday, not Thursday")},
-    ),
-    (
-        "c03",
-        "Mayor Helena Roque said the bridge passed a full structural inspection last autumn.",
-        {NT: "She said the bridge had passed a full structural inspection last autumn"},
-        {
-            CO: (Label.NOT_MENTIONED, None, "no inspection is mentioned"),
-            RO: (Label.CONTRADICTED,
-                 "the bridge had not had a full structural inspection since 2019",
-                 "council records show no full inspection since 2019"),
-            MW: (Label.NOT_MENTIONED, None, "no inspection is mentioned"),
-        },
-    ),
-    (
-        "c04",
-        "Fire chief Dana Whitlock said they were lucky it did not happen at rush hour.",
-        {CO: "We were lucky this did not happen at rush hour"},
-        {
-            NT: (Label.NOT_MENTIONED, None, "the quote is absent"),
-            RO: (Label.UNRESOLVED, None, "the answer was cut off at the token limit"),
-            MW: (Label.CONTRADICTED,
-                 '"We were lucky this did not happen at rush hour," Roque told reporters',
-                 "attributes the words to the mayor, not the fire chief"),
-        },
-    ),
-    (
-        "c05",
-        "The Ostervale Riverside Festival has been postponed.",
-        {RO: "The Ostervale Riverside Festival, planned for the first weekend of April, "
-             "has been postponed"},
-        {CO: (Label.NOT_MENTIONED, None, "absent"), NT: (Label.NOT_MENTIONED, None, "absent"),
-         MW: (Label.NOT_MENTIONED, None, "absent")},
-    ),
-    (
-        "c06",
-        "Pedestrians are being sent to the Station Road bridge.",
-        {CO: "Pedestrians are being directed to the Station Road bridge",
-         NT: "pedestrians are being sent over the Station Road bridge instead",
-         RO: "Walkers are being asked to use the Station Road bridge instead",
-         MW: "with foot traffic diverted to the Station Road bridge"},
-        {},
-    ),
-    (
-        "c07",
-        "Ostervale Borough Council appointed independent structural engineers.",
-        {CO: "Ostervale Borough Council said it had appointed independent structural engineers",
-         MW: "Independent structural engineers hired by Ostervale Borough Council"},
-        {NT: (Label.SUPPORTED,
-              "Independent structural engineers have been brought in to examine what remains "
-              "of the bridge, according to the council", "says the council brought them in"),
-         RO: (Label.NOT_MENTIONED, None, "absent")},
-    ),
-    (
-        "c08",
-        "Mayor Helena Roque ordered a review of every pedestrian crossing in the borough.",
-        {MW: "The mayor of Ostervale has ordered a review of every pedestrian crossing in the "
-             "borough"},
-        {CO: (Label.NOT_MENTIONED, None, "absent"), NT: (Label.NOT_MENTIONED, None, "absent"),
-         RO: (Label.NOT_MENTIONED, None, "absent")},
-    ),
-]  # fmt: skip
+CO, NT, RO, MW = (RIVERSIDE_LETTERS[x] for x in "ABCD")
 CLICKED = ("c01", NT)  # the contradicted cell the test opens
-
-
-def _quote(article: Article, text: str) -> Quote:
-    span = find_in_article(article, text)
-    assert span is not None, f"{text!r} is not in {article.id}"
-    return Quote(text=article.text[span.start : span.end], span=span)
-
-
-def riverside_report() -> Report:
-    """A hand-written report on the example cluster (every quote located in the real text)."""
-    cluster = load_cluster(EXAMPLE_CLUSTER)
-    by_id = {a.id: a for a in cluster.articles}
-    claims, verdicts = [], []
-    for claim_id, text, stated, cells in CLAIMS:
-        quotes = {aid: _quote(by_id[aid], q) for aid, q in stated.items()}
-        claims.append(CanonicalClaim(id=claim_id, text=text, sources=list(stated), quotes=quotes))
-        for aid, quote in quotes.items():
-            verdicts.append(
-                Verdict(
-                    claim_id=claim_id,
-                    article_id=aid,
-                    label=Label.SUPPORTED,
-                    evidence=quote.text,
-                    evidence_span=quote.span,
-                    rationale="states the claim",
-                )
-            )
-        for aid, (label, evidence, rationale) in cells.items():
-            # Half the evidence carries its span, half is located by the renderer.
-            span = _quote(by_id[aid], evidence).span if evidence and aid != RO else None
-            verdicts.append(
-                Verdict(
-                    claim_id=claim_id,
-                    article_id=aid,
-                    label=label,
-                    evidence=evidence,
-                    evidence_span=span,
-                    rationale=rationale,
-                )
-            )
-    usage = Usage()
-    for stage, n, tokens in (("extract", 4, (1800, 420)), ("merge", 1, (1500, 600)),
-                             ("check", 4, (2100, 380))):  # fmt: skip
-        for _ in range(n):
-            usage.add(stage, *tokens)
-    return Report(
-        cluster=cluster.id,
-        cluster_name=cluster.name,
-        model="hand-written-fixture",
-        prompts={"extract": "hand", "merge": "hand", "check": "hand"},
-        articles=cluster.articles,
-        claims=claims,
-        verdicts=verdicts,
-        usage=usage,
-    )
+WIDTHS = (1400, 800)
 
 
 @pytest.fixture(scope="module")
@@ -211,13 +80,13 @@ def browser() -> Iterator[Browser]:
             browser.close()
 
 
-@pytest.fixture
-def page(browser: Browser, tmp_path: Path) -> Iterator[tuple[Page, Report, dict[str, Any]]]:
+def open_report(
+    browser: Browser, report: Report, folder: Path, width: int = 1400
+) -> tuple[Any, Page, dict[str, Any]]:
     """The rendered report, opened from a file, with every non-file request aborted."""
-    report = riverside_report()
-    path = tmp_path / "report.html"
+    path = folder / "report.html"
     path.write_text(render_html(report), encoding="utf-8")
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": width, "height": 1000})
     problems: dict[str, Any] = {"blocked": [], "errors": []}
 
     def guard(route: Any) -> None:
@@ -236,6 +105,14 @@ def page(browser: Browser, tmp_path: Path) -> Iterator[tuple[Page, Report, dict[
         lambda msg: problems["errors"].append(msg.text) if msg.type == "error" else None,
     )
     tab.goto(path.as_uri())
+    return context, tab, problems
+
+
+@pytest.fixture
+def page(browser: Browser, tmp_path: Path) -> Iterator[tuple[Page, Report, dict[str, Any]]]:
+    """The hand-written riverside report in a 1400-pixel-wide window."""
+    report = riverside_report()
+    context, tab, problems = open_report(browser, report, tmp_path)
     try:
         yield tab, report, problems
     finally:
@@ -278,14 +155,6 @@ def test_report_in_a_browser(page: tuple[Page, Report, dict[str, Any]], tmp_path
     )
     cell.click()
 
-    tab.evaluate("document.getElementById('matrix').scrollIntoView()")
-    screenshot = tmp_path / "report.png"
-    tab.screenshot(path=str(screenshot))
-    assert screenshot.exists() and screenshot.stat().st_size > 0
-    if SCREENSHOT_COPY:
-        Path(SCREENSHOT_COPY).parent.mkdir(parents=True, exist_ok=True)
-        Path(SCREENSHOT_COPY).write_bytes(screenshot.read_bytes())
-
     tab.keyboard.press("Escape")
     assert panel.is_hidden()
 
@@ -300,19 +169,106 @@ def test_report_in_a_browser(page: tuple[Page, Report, dict[str, Any]], tmp_path
         }
 
     contradicted = {v.claim_id for v in report.verdicts if v.label is Label.CONTRADICTED}
+    disputed = {v.claim_id for d in report.disputes for v in d.versions}
     tab.check("#filter-contradicted")
     visible = visible_rows()
-    assert visible == contradicted == {"c01", "c02", "c03", "c04"}
-    assert tab.locator("#filter-status").text_content() == f"4 of {len(report.claims)} claims shown"
+    assert visible == contradicted | disputed == {"c01", "c02", "c03", "c04", "c09", "c10", "c11"}
+    assert tab.locator("#filter-status").text_content() == f"7 of {len(report.claims)} claims shown"
     tab.uncheck("#filter-contradicted")
     tab.check("#filter-single")
     visible = visible_rows()
     single = {r.claim.id for r in ReportView.of(report).rows if r.carried_by == 1}
-    assert visible == single == {"c03", "c04", "c05", "c08"}
+    assert visible == single == {"c03", "c05", "c08", "c09", "c10", "c11"}
     tab.uncheck("#filter-single")
     tab.select_option("#filter-article", RO)
     # The claims Radio Ostervale states, supports or contradicts (c04 is unresolved there).
-    assert visible_rows() == {"c01", "c02", "c03", "c05", "c06"}
+    assert visible_rows() == {"c01", "c02", "c03", "c05", "c06", "c09", "c10", "c11"}
 
     # Nothing was fetched and the script raised nothing (a CSP violation logs an error).
     assert problems == {"blocked": [], "errors": []}
+
+
+def overflow(tab: Page) -> dict[str, float]:
+    """How far the page and the matrix reach beyond their boxes, and the claim column's width."""
+    return tab.evaluate(
+        """() => {
+          const wrap = document.querySelector('.table-wrap');
+          const claim = document.querySelector('td.claim-text');
+          return {
+            page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+            matrix: wrap.scrollWidth - wrap.clientWidth,
+            claim: claim.getBoundingClientRect().width,
+          };
+        }"""
+    )
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("cluster", ["with cluster.yaml", "file stems, no cluster.yaml"])
+def test_no_horizontal_overflow(browser: Browser, tmp_path: Path, width: int, cluster: str):
+    if cluster.startswith("file stems"):
+        folder = tmp_path / "cluster"
+        folder.mkdir()
+        report = tarnwick_without_cluster_yaml(folder)
+        assert report.articles[0].outlet is None and len(report.articles[0].id) > 16
+    else:
+        report = tarnwick_report()
+    context, tab, problems = open_report(browser, report, tmp_path, width)
+    try:
+        # Column headers are the letters; the key gives letter -> outlet (or file), title, date.
+        headers = tab.locator("#claims-matrix th.article-col")
+        assert [headers.nth(i).inner_text() for i in range(headers.count())] == list("ABCDE")
+        measured = overflow(tab)
+        assert measured["page"] <= 0, measured
+        assert measured["matrix"] <= 0, measured
+        assert measured["claim"] >= 0.4 * min(width, 1200), measured
+        # With the evidence panel open, the page still does not scroll sideways.
+        tab.locator("#claims-matrix td.cell").first.click()
+        assert tab.locator("#evidence-panel").is_visible()
+        assert overflow(tab)["page"] <= 0
+        # No quotation mark is added by CSS: the marks are in the text, never doubled.
+        added = tab.evaluate(
+            """() => Array.from(document.querySelectorAll('.quote, q')).map(
+                 (el) => getComputedStyle(el, '::before').content)"""
+        )
+        assert added and set(added) <= {"none", "normal"}
+        assert problems == {"blocked": [], "errors": []}
+    finally:
+        context.close()
+
+
+def test_headline_evidence_is_highlighted_in_the_headline(browser: Browser, tmp_path: Path):
+    report = tarnwick_report()
+    context, tab, problems = open_report(browser, report, tmp_path)
+    try:
+        # A verdict whose evidence is the headline (E: "Tarnwick mourns its 14").
+        tab.locator(
+            f'td.cell[data-claim="c03"][data-article="{TARNWICK_LETTERS["E"]}"]'
+        ).click()
+        panel = tab.locator("#evidence-panel")
+        headline = panel.locator(".article-headline").first
+        assert headline.text_content() == report.articles[4].title
+        assert headline.locator("mark.evidence").text_content() == "Tarnwick mourns its 14"
+        assert panel.locator(".article-text").first.locator("mark").count() == 0
+        tab.keyboard.press("Escape")
+        # A claim stated in a headline, opened from its dispute: Radio Aldery's "Nine dead".
+        radio_aldery = TARNWICK_LETTERS["C"]
+        tab.locator(
+            f'#dispute-d1 button.open-cell[data-claim="c02"][data-article="{radio_aldery}"]'
+        ).click()
+        mark = panel.locator(".article-headline").first.locator("mark")
+        assert mark.text_content() == "Nine dead in Tarnwick landslide"
+        assert mark.is_visible()
+
+        # The README's picture: the header (which names the fixture), the key, the first
+        # disputes, and the panel with the headline's figure marked.
+        tab.evaluate("window.scrollTo(0, 0)")
+        screenshot = tmp_path / "report.png"
+        tab.screenshot(path=str(screenshot))
+        assert screenshot.stat().st_size > 0
+        if SCREENSHOT_COPY:
+            Path(SCREENSHOT_COPY).parent.mkdir(parents=True, exist_ok=True)
+            Path(SCREENSHOT_COPY).write_bytes(screenshot.read_bytes())
+        assert problems == {"blocked": [], "errors": []}
+    finally:
+        context.close()

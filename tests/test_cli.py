@@ -1,8 +1,12 @@
-"""The command line's own behaviour: one-line errors and exit codes."""
+"""The command line's own behaviour: one-line errors and exit codes, what --out says, --all."""
+
+import re
 
 import pytest
+from typer.testing import CliRunner
 
-from factcheck.cli import main
+from factcheck.cli import app, main
+from factcheck.render.digest import FIRST_FEW
 from tests.conftest import EXAMPLE_CLUSTER
 
 
@@ -65,3 +69,41 @@ def test_version(capsys):
         main(["--version"])
     assert exited.value.code == 0
     assert capsys.readouterr().out.startswith("factcheck 0.")
+
+
+@pytest.mark.parametrize(
+    ("format", "what"),
+    [
+        ("terminal", "the plain-text report (120 columns)"),
+        ("markdown", "the Markdown report"),
+        ("html", "the HTML report"),
+        ("json", "the JSON report"),
+    ],
+)
+def test_out_writes_the_report_and_says_so_on_stderr(tmp_path, format, what):
+    out = tmp_path / f"report.{format}"
+    argv = ["report", str(EXAMPLE_CLUSTER), "--format", format, "--out", str(out)]
+    result = CliRunner().invoke(app, argv)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"factcheck: wrote {what} to {out} (")
+    assert out.stat().st_size > 1000
+
+
+def _single_source(stdout: str) -> tuple[int, list[str]]:
+    """The count the single-source title gives, and the lines listed under it."""
+    lines = stdout.splitlines()
+    at = next(n for n, line in enumerate(lines) if line.startswith("Single-source: "))
+    listed = lines[at + 1 : lines.index("", at)]
+    return int(lines[at].split()[1]), [line for line in listed if re.match(r"c\d+ ", line)]
+
+
+def test_all_lists_every_single_source_claim_and_the_default_the_first_few():
+    env = {"COLUMNS": "400"}  # one claim per line
+    default = CliRunner().invoke(app, ["report", str(EXAMPLE_CLUSTER)], env=env)
+    count, shown = _single_source(default.stdout)
+    assert count > FIRST_FEW and len(shown) == FIRST_FEW
+    every = CliRunner().invoke(app, ["report", str(EXAMPLE_CLUSTER), "--all"], env=env)
+    assert _single_source(every.stdout)[0] == count
+    assert len(_single_source(every.stdout)[1]) == count

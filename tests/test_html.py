@@ -22,6 +22,11 @@ from factcheck.models import (
 )
 from factcheck.render.html import render_html, safe_url
 from factcheck.render.view import SYMBOLS, ReportView
+from tests.report_fixtures import (
+    TARNWICK_LETTERS,
+    tarnwick_report,
+    tarnwick_without_cluster_yaml,
+)
 
 GENERATED = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
 HOSTILE = '<script>alert(1)</script> <b>bold</b> "quotes" & ampersands </script>'
@@ -189,12 +194,12 @@ def test_rows_follow_the_shared_view_order_and_carry_counts(page):
 def test_contradiction_summary_lists_the_claim_its_sources_and_evidence(page):
     doc = parse(page)
     section = doc.get_element_by_id("contradictions")
-    items = section.xpath(".//article[@data-claim]")
-    assert [i.get("data-claim") for i in items] == ["c02"]
+    items = section.xpath(".//article[@data-claims]")
+    assert [i.get("data-claims") for i in items] == ["c02"]
     text = " ".join(items[0].text_content().split())
     assert "Four people were hurt." in text
-    assert "A (Alpha) states: Four hurt." in text
-    assert "B (Beta) contradicts: Seven hurt." in text and "seven, not four" in text
+    assert "A Alpha (13 Mar): “Four hurt.”" in text
+    assert "B Beta: “Seven hurt.” — why: seven, not four" in text
     # The summary comes before the matrix.
     assert page.index('id="contradictions"') < page.index('id="claims-matrix"')
 
@@ -210,7 +215,8 @@ def test_header_names_model_prompts_date_usage_and_cost(page):
     assert "extract 1 call, 100+10 tokens" in usage
     assert "unknown" in doc.get_element_by_id("meta-cost").text_content()
     counts = doc.get_element_by_id("meta-counts").text_content()
-    assert "3 articles, 3 claims, 1 contradicted" in counts and "1 unresolved cell" in counts
+    assert counts.startswith("3 articles, 3 claims · 1 contradiction · ")
+    assert "1 unresolved cell" in counts
 
 
 def test_cost_is_shown_when_the_usage_carries_one():
@@ -234,7 +240,7 @@ def test_legend_article_panels_boilerplate_and_unresolved(page):
     beta = " ".join(cards["b"].text_content().split())
     assert "carries 2 of 3 (states 1, supports 1); contradicts 1" in beta
     unresolved = doc.get_element_by_id("unresolved").text_content()
-    assert "c01 × C: cut off" in unresolved
+    assert "c01 × C Gamma: cut off" in unresolved
     assert "a warning" in doc.get_element_by_id("warnings").text_content()
 
 
@@ -370,3 +376,54 @@ def test_empty_and_single_article_reports_render():
     doc = parse(render_html(single))
     assert len(doc.xpath("//td[contains(concat(' ', @class, ' '), ' cell ')]")) == 1
     assert "nothing to cross-check" in doc.text_content()
+
+
+def test_disputes_and_updates_come_first_each_side_with_a_button_to_its_article():
+    report = tarnwick_report()
+    doc = parse(render_html(report, generated=GENERATED))
+    disputes = doc.get_element_by_id("disputes").xpath(".//article[@data-dispute]")
+    updates = doc.get_element_by_id("updates").xpath(".//article[@data-dispute]")
+    assert [d.get("data-dispute") for d in disputes] == ["d3", "d4", "d5", "d6"]
+    assert [d.get("data-dispute") for d in updates] == ["d1", "d2"]
+    d6 = " ".join(disputes[-1].text_content().split())
+    assert "Chief Superintendent Rhona Tullett: A, D · Councillor Idris Vell: E" in d6
+    assert "credited to Councillor Idris Vell E Aldbridge Advertiser (20 Nov): “The hillside" in d6
+    timeline = " ".join(updates[0].xpath(".//p[@class='figures']")[0].text_content().split())
+    assert timeline == (
+        "Three (A 17 Nov) → Nine (B 18 Nov, C 18 Nov 18:05) → Fourteen (D 19 Nov, E 20 Nov)"
+    )
+    # Every article of every version has a button that opens that cell.
+    for dispute in report.disputes:
+        block = doc.get_element_by_id(f"dispute-{dispute.id}")
+        buttons = {(b.get("data-claim"), b.get("data-article"))
+                   for b in block.xpath(".//button[@class='open-cell']")}  # fmt: skip
+        assert buttons == {(v.claim_id, a) for v in dispute.versions for a in v.articles}
+
+
+def test_headline_quotes_and_evidence_carry_offsets_into_the_headline():
+    report = tarnwick_report()
+    data = embedded_json(render_html(report))
+    advertiser, radio = TARNWICK_LETTERS["E"], TARNWICK_LETTERS["C"]
+    cell = data["cells"]["c03"][advertiser]
+    title = data["articles"][advertiser]["title"]
+    assert cell["in_title"] is True and title[cell["start"] : cell["end"]] == cell["evidence"]
+    quote = data["claims"]["c02"]["quotes"][radio]
+    title = data["articles"][radio]["title"]
+    assert quote["in_title"] is True
+    assert title[quote["start"] : quote["end"]] == "Nine dead in Tarnwick landslide"
+    # Evidence from the body carries no flag.
+    assert "in_title" not in data["cells"]["c01"][TARNWICK_LETTERS["B"]]
+
+
+def test_without_cluster_yaml_the_matrix_is_headed_by_letters_and_the_key_names_the_files(
+    tmp_path,
+):
+    report = tarnwick_without_cluster_yaml(tmp_path)
+    doc = parse(render_html(report, generated=GENERATED))
+    headers = doc.xpath("//th[contains(@class, 'article-col')]")
+    assert [h.text_content() for h in headers] == list("ABCDE")
+    key = {
+        row.xpath("./td")[0].text_content(): row.xpath("./td")[1].text_content()
+        for row in doc.get_element_by_id("key").xpath(".//tbody/tr")
+    }
+    assert key["A"] == report.articles[0].id and key["C"] == "Radio Aldery"

@@ -173,7 +173,7 @@ def test_second_report_makes_no_request_and_prints_the_same_report(
     fourth = runner.invoke(app, _report_args(stub_base_url, store, "-f", "markdown"))
     assert third.exit_code == fourth.exit_code == 0
     assert _without_usage(third.stdout) == _without_usage(fourth.stdout)
-    assert "0 paid calls and 9 answers from the response store" in third.stdout
+    assert "Usage: no paid calls; 9 answers from the response store" in third.stdout
 
 
 def test_offline_miss_is_one_line_with_the_count_and_exit_2(tmp_path):

@@ -78,8 +78,8 @@ def live_progress(quiet: bool) -> Iterator[RichProgress | None]:
         yield progress
 
 
-def write(out: Path | None, text: Callable[[], str]) -> None:
-    """Write ``text()`` to ``out``, or to stdout when there is no ``out``."""
+def write(out: Path | None, text: Callable[[], str], what: str = "the output") -> None:
+    """Write ``text()`` to ``out`` and say so on stderr, or write it to stdout."""
     if out is None:
         sys.stdout.write(text())
         return
@@ -87,18 +87,33 @@ def write(out: Path | None, text: Callable[[], str]) -> None:
         out.write_text(text(), encoding="utf-8")
     except OSError as exc:
         fail(f"cannot write {out}: {exc.strerror}", 2)
+    wrote(out, what)
 
 
-def write_terminal(out: Path | None, render: Callable[[Console], None]) -> None:
+# The width of a terminal report written to a file.
+FILE_WIDTH = 120
+
+
+def write_terminal(
+    out: Path | None, render: Callable[[Console], None], what: str = "the report"
+) -> None:
     """Render to the terminal, or as plain text (no colour, 120 columns) into ``out``."""
     if out is None:
         render(Console())
         return
     try:
         with out.open("w", encoding="utf-8") as handle:
-            render(Console(file=handle, width=120, no_color=True))
+            render(Console(file=handle, width=FILE_WIDTH, no_color=True))
     except OSError as exc:
         fail(f"cannot write {out}: {exc.strerror}", 2)
+    wrote(out, what)
+
+
+def wrote(out: Path, what: str) -> None:
+    """Say on stderr what went into ``out``: with --out, stdout stays empty."""
+    size = out.stat().st_size
+    amount = f"{size / 1024:.0f} KB" if size >= 10 * 1024 else f"{size} bytes"
+    typer.echo(f"factcheck: wrote {what} to {out} ({amount})", err=True)
 
 
 def fail(message: str, code: int) -> None:

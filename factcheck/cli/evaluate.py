@@ -93,7 +93,7 @@ def eval_command(
                 progress=progress, backend=chosen,
             )  # fmt: skip
     if out is not None:
-        write(out, lambda: render_eval_markdown(result))
+        write(out, lambda: render_eval_markdown(result), "the eval report (Markdown)")
     if as_json:
         write(None, lambda: json.dumps(result.to_contract(), indent=2) + "\n")
     else:

@@ -13,6 +13,7 @@ import typer
 
 from factcheck.bulk.estimate import RunEstimate, aestimate, render_estimate
 from factcheck.cli.common import (
+    FILE_WIDTH,
     Gateway,
     fail,
     live_progress,
@@ -56,6 +57,10 @@ def report(
     cluster_dir: Annotated[Path, typer.Argument(help="Folder with one file per article")],
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.terminal,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here, not stdout")] = None,
+    show_all: Annotated[
+        bool,
+        typer.Option("--all", help="List every single-source claim, not only the first few"),
+    ] = False,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     output_mode: OutputModeOpt = None,
@@ -84,7 +89,7 @@ def report(
             raise InputError("--dry-run estimates model calls and the lexical backend makes none")
         if chosen == "lexical":
             result = check_cluster(cluster, backend="lexical")
-            _write_report(result, format, out)
+            _write_report(result, format, out, show_all)
             return
         llm = gateway.open(
             model=model, base_url=base_url, mode=output_mode, concurrency=concurrency, store=store,
@@ -92,24 +97,28 @@ def report(
         )  # fmt: skip
         if dry_run:
             estimate = asyncio.run(aestimate(cluster, llm))
-            write(out, lambda: _dry_run_text(estimate, format))
+            write(out, lambda: _dry_run_text(estimate, format), "the dry-run estimate")
             return
         with live_progress(quiet) as progress:
             result = check_cluster(cluster, llm=llm, progress=progress)
-    _write_report(result, format, out)
+    _write_report(result, format, out, show_all)
 
 
-def _write_report(result: Report, format: Format, out: Path | None) -> None:
+def _write_report(result: Report, format: Format, out: Path | None, show_all: bool) -> None:
     if format is Format.json:
-        write(out, lambda: render_json(result))
+        write(out, lambda: render_json(result), "the JSON report")
     elif format is Format.markdown:
-        write(out, lambda: render_markdown(result))
+        write(out, lambda: render_markdown(result, show_all=show_all), "the Markdown report")
     elif format is Format.html:
         if out is None and sys.stdout.isatty():
             fail("an HTML report goes to a file: add --out REPORT.html", 2)
-        write(out, lambda: render_html(result))
+        write(out, lambda: render_html(result), "the HTML report")
     else:
-        write_terminal(out, lambda console: render_terminal(result, console))
+        write_terminal(
+            out,
+            lambda console: render_terminal(result, console, show_all=show_all),
+            f"the plain-text report ({FILE_WIDTH} columns)",
+        )
 
 
 def _dry_run_text(estimate: RunEstimate, format: Format) -> str:

@@ -3,15 +3,16 @@
 The page is a Jinja2 template with autoescaping on. Everything the inline script needs (article
 texts, evidence offsets) travels as JSON inside ``<script type="application/json">`` with every
 ``<``, ``>`` and ``&`` escaped, so no article or model text can end the script element; the
-script builds the evidence panel from DOM nodes and ``textContent`` only. Ordering, symbols and
-counts come from ``ReportView``, so the HTML agrees with the terminal and Markdown reports.
+script builds the evidence panel from DOM nodes and ``textContent`` only. Sections, ordering,
+symbols and counts come from ``ReportView`` and ``Digest``, so the HTML agrees with the terminal
+and Markdown reports.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,7 +20,23 @@ from jinja2 import Environment, PackageLoader
 
 from factcheck.models import Article, Label, Report, Span, Verdict, usd
 from factcheck.quotes import find_in_article, find_quote, normalise
-from factcheck.render.view import SINGLE_ARTICLE_NOTE, STATED, SYMBOLS, ClaimRow, ReportView
+from factcheck.render.digest import (
+    FIRST_FEW,
+    ConflictView,
+    Digest,
+    DisputeView,
+    Side,
+    carried,
+)
+from factcheck.render.view import (
+    STATED,
+    SYMBOLS,
+    ClaimRow,
+    ReportView,
+    long_date,
+    quoted,
+    usage_line,
+)
 
 TEMPLATE = "report.html.j2"
 
@@ -33,13 +50,17 @@ def render_html(report: Report, *, generated: datetime | None = None) -> str:
 @cache
 def _environment() -> Environment:
     # Autoescape on for every template, whatever its file name.
-    return Environment(
+    env = Environment(
         loader=PackageLoader("factcheck.render", "templates"),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    # Marks are part of the text (never CSS ``quotes``), so a quote that opens with its own
+    # quotation mark is not doubled; the result is still autoescaped.
+    env.filters["quoted"] = quoted
+    return env
 
 
 def script_json(data: Any) -> str:
@@ -61,44 +82,119 @@ def safe_url(url: str | None) -> str | None:
 
 def _context(view: ReportView, generated: datetime) -> dict[str, Any]:
     report = view.report
+    digest = Digest.of(view)
     symbols = {key: {"symbol": s, "meaning": m} for key, (s, _, m) in SYMBOLS.items()}
     rows = [_row(view, row) for row in view.rows]
+    n = len(report.articles)
     return {
         "report": report,
         "notice": view.notice,
         "generated": generated.strftime("%Y-%m-%d %H:%M %Z").strip(),
-        "usage": report.usage,
+        "lexical": report.backend == "lexical",
+        "usage": usage_line(report, with_cost=False).removeprefix("Usage: "),
         "cost": _cost(report),
-        "stages": report.usage.stages,
-        "store_hits": getattr(report.usage, "store_hits", 0),
-        "counts": {
-            "articles": len(report.articles),
-            "claims": len(report.claims),
-            "contradicted": sum(1 for row in view.rows if row.contradicted),
-            "few_sources": sum(1 for row in view.rows if row.group == 1),
-            "unresolved": sum(
-                1 for row in view.rows for *_, key in row.cells if key == "unresolved"
-            ),
-        },
-        "single_article_note": SINGLE_ARTICLE_NOTE if len(report.articles) == 1 else None,
+        "counts": digest.counts_line(),
+        "unresolved_count": len(view.unresolved),
+        "single_article_note": view.single_article_note,
         "legend": [{"key": str(key), **symbols[key]} for key in SYMBOLS],
         "articles": [_article(view, article) for article in report.articles],
         "rows": rows,
-        "contradictions": [r for r in rows if r["contradicts"]],
+        "disputes": [_dispute(view, d) for d in digest.to_act_on],
+        "updates": [_dispute(view, d) for d in digest.updates],
+        "conflicts": [_conflict(view, c) for c in digest.conflicts],
+        "conflicts_title": digest.conflicts_title,
+        "figures": [_figure(view, f) for f in digest.figures],
+        "agreed": [
+            {
+                "id": r.claim.id,
+                "text": r.claim.text,
+                "count": f"{r.carried_by} of {n}",
+                "carried": carried(view, r),
+            }
+            for r in digest.agreed
+        ],
+        "agreed_at": digest.agreed_at,
+        "single": [
+            {
+                "id": r.claim.id,
+                "text": r.claim.text,
+                "name": view.name(r.carriers[0]),
+                "article": r.carriers[0].id,
+            }
+            for r in digest.single
+        ],
+        "first_few": FIRST_FEW,
         "unresolved": [
-            {"claim": cell["claim_id"], "article": cell["alias"], "reason": cell["rationale"]}
-            for r in rows
-            for cell in r["cells"]
-            if cell["key"] == "unresolved"
+            {"claim": v.claim_id, "article": view.name(v.article_id), "reason": v.rationale}
+            for v in view.unresolved
         ],
         "warnings": list(report.warnings),
         "data_json": script_json(_payload(view, symbols)),
     }
 
 
-def _cost(report: Report) -> str:
-    """The estimated cost, spelt as in the terminal report."""
+def _cost(report: Report) -> str | None:
+    """The estimated cost, spelt as in the terminal report; only when calls were paid for."""
+    if report.backend == "lexical" or not report.usage.calls:
+        return None
     return usd(report.usage.cost_usd)
+
+
+def _side(side: Side, claim_text: str | None, credit: bool = True) -> dict:
+    return {
+        "article": side.article.id,
+        "claim": side.claim_id,
+        "name": side.name,
+        "notes": "; ".join(side.notes(credit=credit)),
+        "quote": None if side.is_claim(claim_text) else side.quote,
+        "in_these_words": side.is_claim(claim_text),
+        "rationale": side.rationale,
+    }
+
+
+def _dispute(view: ReportView, dispute: DisputeView) -> dict[str, Any]:
+    attribution = dispute.dispute.kind == "attribution"
+    return {
+        "id": dispute.dispute.id,
+        "kind": dispute.dispute.kind,
+        "question": dispute.dispute.question,
+        "figures": dispute.figures(view),
+        "claims": sorted({v.claim.id for v in dispute.versions}),
+        "statement": dispute.versions[0].claim if attribution else None,
+        "versions": [
+            {
+                "label": v.label,
+                "claim": v.claim,
+                "sides": [
+                    _side(s, None if attribution else v.claim.text, not attribution)
+                    for s in v.sides
+                ],
+            }
+            for v in dispute.versions
+        ],
+    }
+
+
+def _conflict(view: ReportView, conflict: ConflictView) -> dict[str, Any]:
+    return {
+        "summary": conflict.summary(view),
+        "claims": [
+            {"claim": claim, "sides": [_side(s, claim.text) for s in sides]}
+            for claim, sides in conflict.claims
+        ],
+        "against": [_side(s, None) for s in conflict.against],
+        "reasons": conflict.reasons,
+    }
+
+
+def _figure(view: ReportView, figure: DisputeView | ClaimRow) -> dict[str, Any]:
+    if isinstance(figure, DisputeView):
+        return {
+            "dispute": figure.dispute.id,
+            "text": f"{figure.dispute.question} {figure.figures(view)}",
+            "where": "update" if figure.is_update else "disputed",
+        }
+    return {"id": figure.claim.id, "text": figure.claim.text, "carried": carried(view, figure)}
 
 
 def _row(view: ReportView, row: ClaimRow) -> dict[str, Any]:
@@ -113,7 +209,7 @@ def _row(view: ReportView, row: ClaimRow) -> dict[str, Any]:
         rationale = verdict.rationale if verdict else ""
         if key == Label.UNRESOLVED and verdict is None:
             rationale = "no verdict was recorded for this cell"
-        label = f"{claim.id} × {alias} ({view.outlet(article)}): {meaning}"
+        label = f"{claim.id} × {view.name(article)}: {meaning}"
         cells.append(
             {
                 "article": article.id,
@@ -130,35 +226,14 @@ def _row(view: ReportView, row: ClaimRow) -> dict[str, Any]:
         "id": claim.id,
         "text": claim.text,
         "group": row.group,
+        "disputes": " ".join(row.disputes),
         "source_count": len(claim.sources),
         "supports": sum(key == Label.SUPPORTED for *_, key in row.cells),
         "carried": row.carried_by,
         "contradicts": row.contradicted,
         "mentions": json.dumps(mentions, ensure_ascii=False),
         "cells": cells,
-        "quotes": [
-            {"alias": view.aliases.get(s, s), "outlet": _outlet_of(view, s), "text": q.text}
-            for s, q in claim.quotes.items()
-        ],
-        "against": [
-            {
-                "article": a.id,
-                "alias": view.aliases[a.id],
-                "outlet": view.outlet(a),
-                "evidence": v.evidence if v else None,
-                "rationale": v.rationale if v else "",
-            }
-            for a, v, key in row.cells
-            if key == Label.CONTRADICTED
-        ],
     }
-
-
-def _outlet_of(view: ReportView, article_id: str) -> str:
-    for article in view.report.articles:
-        if article.id == article_id:
-            return view.outlet(article)
-    return article_id
 
 
 def _article(view: ReportView, article: Article) -> dict[str, Any]:
@@ -169,6 +244,7 @@ def _article(view: ReportView, article: Article) -> dict[str, Any]:
         "outlet": view.outlet(article),
         "title": article.title,
         "published": article.published,
+        "date": long_date(article.published),
         "url": article.url,
         "href": safe_url(article.url),
         "states": keys.count(STATED),
@@ -180,20 +256,21 @@ def _article(view: ReportView, article: Article) -> dict[str, Any]:
 
 
 def _payload(view: ReportView, symbols: dict[str, dict[str, str]]) -> dict[str, Any]:
-    """What the evidence panel needs. Offsets are UTF-16 code units, as JavaScript counts."""
+    """What the evidence panel needs. Offsets are UTF-16 code units, as JavaScript counts.
+
+    A quote or evidence from the headline carries ``in_title`` and offsets into the title.
+    """
     articles = {}
-    units = {}
     for article in view.report.articles:
-        units[article.id] = _utf16_offsets(article.text)
+        units = _utf16_offsets(article.text)
         articles[article.id] = {
             "alias": view.aliases[article.id],
             "outlet": view.outlet(article),
             "title": article.title,
-            "published": article.published,
+            "published": long_date(article.published),
             "text": article.text,
             "boilerplate": [
-                _js_span(units[article.id], b.span) | {"reason": b.reason}
-                for b in article.boilerplate
+                _js_span(units, b.span) | {"reason": b.reason} for b in article.boilerplate
             ],
         }
     by_id = {a.id: a for a in view.report.articles}
@@ -203,23 +280,18 @@ def _payload(view: ReportView, symbols: dict[str, dict[str, str]]) -> dict[str, 
         claim = row.claim
         quotes = {}
         for source, quote in claim.quotes.items():
-            if source not in by_id:
-                continue
-            span = _checked(by_id[source], quote.span) or find_quote(by_id[source].text, quote.text)
-            quotes[source] = {"text": quote.text} | (_js_span(units[source], span) if span else {})
+            if source in by_id:
+                where = _locate(by_id[source], quote.text, quote.span, quote.in_title)
+                quotes[source] = {"text": quote.text} | where
         claims[claim.id] = {"text": claim.text, "sources": list(claim.sources), "quotes": quotes}
         cells[claim.id] = {}
         for article, verdict, key in row.cells:
-            cells[claim.id][article.id] = _cell(units[article.id], article, verdict, key, quotes)
+            cells[claim.id][article.id] = _cell(article, verdict, key, quotes)
     return {"symbols": symbols, "articles": articles, "claims": claims, "cells": cells}
 
 
 def _cell(
-    units: list[int] | None,
-    article: Article,
-    verdict: Verdict | None,
-    key: str,
-    quotes: dict[str, dict[str, Any]],
+    article: Article, verdict: Verdict | None, key: str, quotes: dict[str, dict[str, Any]]
 ) -> dict[str, Any]:
     cell: dict[str, Any] = {
         "key": str(key),
@@ -230,41 +302,59 @@ def _cell(
     own = quotes.get(article.id, {})
     if key == STATED and "start" in own:
         # A source states the claim by construction: its own quote is the evidence.
-        return cell | {"evidence": own["text"], "start": own["start"], "end": own["end"]}
-    span = _evidence_span(article, verdict)
-    return cell | (_js_span(units, span) if span is not None else {})
-
-
-def _evidence_span(article: Article, verdict: Verdict | None) -> Span | None:
-    """Where the evidence stands: the recorded span when it fits the text, else a search."""
+        return (
+            cell
+            | {"evidence": own["text"]}
+            | {k: own[k] for k in ("start", "end", "in_title") if k in own}
+        )
     if verdict is None or not verdict.evidence:
+        return cell
+    return cell | _locate(article, verdict.evidence, verdict.evidence_span, verdict.from_title)
+
+
+def _locate(article: Article, quote: str, span: Span | None, in_title: bool) -> dict[str, Any]:
+    """Where a quote stands, as offsets for the script.
+
+    The recorded span when it holds the quote, else a search of the body (outside boilerplate),
+    then of the headline.
+    """
+    if in_title:
+        found = _holds(article.title, span, quote) or find_quote(article.title, quote)
+        if found:
+            return {"in_title": True} | _js_span(_utf16_offsets(article.title), found)
+    found = (
+        (None if in_title else _holds(article.text, span, quote))
+        or find_in_article(article, quote)
+        or find_quote(article.text, quote)
+    )
+    if found:
+        return _js_span(_utf16_offsets(article.text), found)
+    # The headline is a source too, even when the answer did not say so.
+    found = find_quote(article.title, quote)
+    if found:
+        return {"in_title": True} | _js_span(_utf16_offsets(article.title), found)
+    return {}
+
+
+def _holds(text: str, span: Span | None, quote: str) -> Span | None:
+    """The recorded span, trusted only when it fits the text and holds the quote."""
+    if span is None or not 0 <= span.start < span.end <= len(text):
         return None
-    span = verdict.evidence_span
-    # Trust the recorded span only when it holds the quote (up to whitespace and quotes).
-    if (
-        span is not None
-        and _checked(article, span)
-        and normalise(article.text[span.start : span.end]) == normalise(verdict.evidence)
-    ):
-        return span
-    return find_in_article(article, verdict.evidence) or find_quote(article.text, verdict.evidence)
+    return span if normalise(text[span.start : span.end]) == normalise(quote) else None
 
 
-def _checked(article: Article, span: Span) -> Span | None:
-    return span if 0 <= span.start < span.end <= len(article.text) else None
-
-
-def _utf16_offsets(text: str) -> list[int] | None:
+@lru_cache(maxsize=256)
+def _utf16_offsets(text: str) -> tuple[int, ...] | None:
     """Prefix lengths in UTF-16 code units, or ``None`` when every char is one unit."""
     if all(ord(ch) < 0x10000 for ch in text):
         return None
     prefix = [0]
     for ch in text:
         prefix.append(prefix[-1] + (2 if ord(ch) >= 0x10000 else 1))
-    return prefix
+    return tuple(prefix)
 
 
-def _js_span(units: list[int] | None, span: Span) -> dict[str, int]:
+def _js_span(units: tuple[int, ...] | None, span: Span) -> dict[str, int]:
     if units is None:
         return {"start": span.start, "end": span.end}
     return {"start": units[span.start], "end": units[span.end]}
