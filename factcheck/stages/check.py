@@ -28,7 +28,7 @@ class FoundVerdict(BaseModel):
         "or the title."
     )
     attributed_to: str | None = Field(
-        default=None, description="Whom the article credits it to; null when it says it itself."
+        description="Whom the article credits it to; null when it says it itself."
     )
     rationale: str = Field(description="One short sentence explaining the label.")
     label: Literal["supported", "contradicted"]

@@ -113,13 +113,27 @@ def _name_kind(texts: list[str]) -> DisputeKind | None:
     return "person"
 
 
-_STARTERS = {"number": "Which figure is right", "date": "When", "place": "Where", "person": "Who"}
+_STARTERS = {
+    "number": "Which figure is right",
+    "date": "When",
+    "place": "Where",
+    "person": "Who",
+    "happened": "Which is right",
+}
+# When the versions differ in more than a few words, the versions themselves say how.
+_GENERIC = {
+    "number": "Which figure is right?",
+    "date": "When was it?",
+    "place": "Where was it?",
+    "person": "Who was it?",
+    "happened": "Did it happen?",
+}
 
 
 def guess_question(kind: DisputeKind, texts: list[str]) -> str:
-    """A short question for a dispute the merge did not foresee: the words that differ."""
+    """A short question for a dispute the merge did not foresee, from the words that differ."""
     differing = _differing(texts)
     if kind in _STARTERS and all(0 < len(ws) <= 4 for ws in differing):
         options = list(dict.fromkeys(" ".join(ws) for ws in differing))
         return f"{_STARTERS[kind]}: {' or '.join(options)}?"
-    return "Which is right: " + " or ".join(f"“{t.rstrip('.')}”" for t in texts) + "?"
+    return _GENERIC.get(kind, "Which version is right?")

@@ -27,12 +27,12 @@ class ClaimItem(BaseModel):
     statement: ClaimText = Field(
         description="The fact itself as one self-contained sentence, with no 'X said' wrapper."
     )
+    # Required though nullable: the model says null outright rather than leaving them out.
     attributed_to: str | None = Field(
-        default=None,
-        description="Whom the article credits the fact to; null when it states it itself.",
+        description="Whom the article credits the fact to; null when it states it itself."
     )
     as_of: str | None = Field(
-        default=None, description="When the article says the fact held, in its words; or null."
+        description="When the article says the fact held, in its words; otherwise null."
     )
 
 
