@@ -41,7 +41,7 @@ class _Draft:
 
 
 class _Cells:
-    """Lookups over one report's claims and verdicts."""
+    """Lookups over one report's claims and verdicts, computed once (clusters can be large)."""
 
     def __init__(
         self, articles: list[Article], claims: list[CanonicalClaim], verdicts: list[Verdict]
@@ -50,13 +50,18 @@ class _Cells:
         self.claims = {c.id: c for c in claims}
         self.order = {c.id: n for n, c in enumerate(claims)}
         self.verdicts = {(v.claim_id, v.article_id): v for v in verdicts}
+        self._carriers = {
+            c.id: [a.id for a in articles if a.id in c.sources or self._supports(c.id, a.id)]
+            for c in claims
+        }
+        self.carried: dict[str, list[str]] = {a.id: [] for a in articles}
+        for claim in claims:
+            for article_id in self._carriers[claim.id]:
+                self.carried[article_id].append(claim.id)
 
     def carriers(self, claim_id: str) -> list[str]:
         """The articles that state the claim or support it, in article order."""
-        claim = self.claims[claim_id]
-        return [
-            a.id for a in self.articles if a.id in claim.sources or self._supports(claim_id, a.id)
-        ]
+        return self._carriers[claim_id]
 
     def credit(self, claim_id: str, article_id: str) -> str | None:
         """Whom an article carrying the claim credits it to."""
@@ -137,12 +142,19 @@ def _join_contradictions(cells: _Cells, drafts: list[_Draft], verdicts: list[Ver
             if claim_id in draft_of:
                 anchor[claim_id] = draft_of[claim_id]
         while parent[claim_id] != claim_id:
+            parent[claim_id] = parent[parent[claim_id]]
             claim_id = parent[claim_id]
         return claim_id
 
+    # Per draft, its claims and the articles that carry one of them: a contradicted cell whose
+    # claim is in the draft and whose article is among those is already inside it.
+    sides = [({*d.claim_ids}, {a for c in d.claim_ids for a in cells.carriers(c)}) for d in drafts]
     skipped = 0
     for verdict in verdicts:
-        if verdict.label is not Label.CONTRADICTED or _inside(cells, drafts, verdict):
+        if verdict.label is not Label.CONTRADICTED or any(
+            verdict.claim_id in claim_ids and verdict.article_id in carriers
+            for claim_ids, carriers in sides
+        ):
             continue
         partner = _partner(cells, verdict)
         left = find(verdict.claim_id)
@@ -174,15 +186,6 @@ def _join_contradictions(cells: _Cells, drafts: list[_Draft], verdicts: list[Ver
     ]
 
 
-def _inside(cells: _Cells, drafts: list[_Draft], verdict: Verdict) -> bool:
-    """Whether the cell's claim is in a draft that the contradicting article carries a side of."""
-    return any(
-        verdict.claim_id in d.claim_ids
-        and any(verdict.article_id in cells.carriers(c) for c in d.claim_ids)
-        for d in drafts
-    )
-
-
 def _partner(cells: _Cells, verdict: Verdict) -> str | None:
     """The contradicting article's own claim that its evidence states, if one can be told.
 
@@ -190,7 +193,7 @@ def _partner(cells: _Cells, verdict: Verdict) -> str | None:
     one sharing the most words with it (two at least).
     """
     article = verdict.article_id
-    carried = [c for c in cells.claims if c != verdict.claim_id and article in cells.carriers(c)]
+    carried = [c for c in cells.carried[article] if c != verdict.claim_id]
     span = verdict.evidence_span
     for claim_id in carried:
         where = cells.carried_span(claim_id, article)
