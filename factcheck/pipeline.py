@@ -1,4 +1,4 @@
-"""The orchestrator: load → extract → merge → check → report, as three waves of calls.
+"""The orchestrator: load → extract → merge → check → disputes → report, as three waves of calls.
 
 Calls for a cluster of N articles: N extractions, one merge (more only for very large
 clusters), N checks: 2N+1, never one call per (claim, article) pair.
@@ -20,6 +20,7 @@ from factcheck.llm.store import ResponseStore
 from factcheck.llm.transport import StoreMiss
 from factcheck.models import CanonicalClaim, Cluster, Report, Usage, Verdict, stated_verdict
 from factcheck.stages.check import check_article
+from factcheck.stages.disputes import assemble_disputes
 from factcheck.stages.extract import extract_claims
 from factcheck.stages.load import load_cluster
 from factcheck.stages.merge import merge_claims
@@ -157,11 +158,11 @@ async def acheck_cluster(
     for claims, notes in extracted_per_article:
         extracted.extend(claims)
         warnings.extend(notes)
-    ((claims, notes),) = await _wave(
-        run, "merge", [merge_claims(llm, [a.id for a in cluster.articles], extracted, usage)]
-    )
+    (merged,) = await _wave(run, "merge", [merge_claims(llm, cluster.articles, extracted, usage)])
+    warnings.extend(merged.warnings)
+    verdicts, notes = await _check_wave(run, cluster, merged.claims)
     warnings.extend(notes)
-    verdicts, notes = await _check_wave(run, cluster, claims)
+    disputes, notes = assemble_disputes(cluster.articles, merged.claims, verdicts, merged.disputes)
     warnings.extend(notes)
     llm.settle(usage)
     return Report(
@@ -170,8 +171,9 @@ async def acheck_cluster(
         model=llm.config.model,
         prompts=prompt_versions(),
         articles=cluster.articles,
-        claims=claims,
+        claims=merged.claims,
         verdicts=verdicts,
+        disputes=disputes,
         usage=usage,
         warnings=warnings,
     )
@@ -202,6 +204,8 @@ async def acheck_claims(
     run = _Run(gateway(llm, config), progress=progress)
     llm, usage = run.llm, run.usage
     verdicts, warnings = await _check_wave(run, cluster, canonical)
+    # No merge proposed anything here: disputes come from the contradicted cells alone.
+    disputes, notes = assemble_disputes(cluster.articles, canonical, verdicts)
     llm.settle(usage)
     return Report(
         cluster=cluster.id,
@@ -211,8 +215,9 @@ async def acheck_claims(
         articles=cluster.articles,
         claims=canonical,
         verdicts=verdicts,
+        disputes=disputes,
         usage=usage,
-        warnings=warnings,
+        warnings=[*warnings, *notes],
     )
 
 

@@ -1,5 +1,8 @@
 """Finding a model's quote in an article: verbatim, up to whitespace and typographic quotes.
 
+An article is its body and its headline: a figure only the headline gives is still published,
+so a quote may come from either; the body is searched first.
+
 Nothing looser is allowed on purpose. A fuzzy match would let a paraphrase pass as evidence, and
 the whole point of a quote is that an editor can find it, word for word, in the article.
 """
@@ -8,7 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from factcheck.models import Article, Span
+from factcheck.models import Article, Quote, Span
 
 _TYPOGRAPHIC = str.maketrans(
     {
@@ -71,3 +74,18 @@ def find_quote(text: str, quote: str, excluded: list[Span] | None = None) -> Spa
 def find_in_article(article: Article, quote: str) -> Span | None:
     """Find ``quote`` in the article's text, never inside a boilerplate line."""
     return find_quote(article.text, quote, [line.span for line in article.boilerplate])
+
+
+def quote_in_article(article: Article, quote: str) -> Quote | None:
+    """The passage ``quote`` as it stands in the article, or ``None`` when it is not there.
+
+    The body (outside boilerplate) is searched first, then the headline; a headline match is
+    marked ``in_title`` and its span indexes the title.
+    """
+    span = find_in_article(article, quote)
+    if span is not None:
+        return Quote(text=article.text[span.start : span.end], span=span)
+    span = find_quote(article.title, quote)
+    if span is not None:
+        return Quote(text=article.title[span.start : span.end], span=span, in_title=True)
+    return None

@@ -13,6 +13,7 @@ import httpx2
 
 from factcheck import LLM, ModelConfig
 from factcheck.llm.transport import RetryPolicy
+from factcheck.models import Article, ExtractedClaim, Quote, Span
 
 FAKE_MODEL = "hand-written-fixture"
 Answer = dict[str, Any] | str | httpx2.Response | Callable[[dict[str, Any]], Any]
@@ -75,3 +76,41 @@ class FakeEndpoint:
 def user_message(body: dict[str, Any]) -> str:
     """The rendered user message of a request."""
     return next(m["content"] for m in body["messages"] if m["role"] == "user")
+
+
+# --- hand-written answers and inputs -----------------------------------------------------
+
+
+def claim_item(quote, statement=None, attributed_to=None, as_of=None):
+    return {
+        "quote": quote,
+        "statement": statement or quote,
+        "attributed_to": attributed_to,
+        "as_of": as_of,
+    }
+
+
+def extracted(article_id, text, attributed_to=None, as_of=None):
+    return ExtractedClaim(
+        article_id=article_id,
+        text=text,
+        attributed_to=attributed_to,
+        as_of=as_of,
+        quote=Quote(text=text, span=Span(start=0, end=len(text))),
+    )
+
+
+def articles(*ids, dates=None):
+    dates = dates or {}
+    return [
+        Article(id=i, title=i, text=i, outlet=f"Outlet {i}", published=dates.get(i)) for i in ids
+    ]
+
+
+def merge_answer(groups=(), disputes=()):
+    return {
+        "groups": [{"ids": ids, "statement": text} for ids, text in groups],
+        "disputes": [
+            {"question": q, "kind": kind, "versions": versions} for q, kind, versions in disputes
+        ],
+    }

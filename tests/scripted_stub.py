@@ -13,6 +13,13 @@ asks for (``ExtractionAnswer``, ``MergeAnswer``, ``CheckAnswer``) in instructor'
 (``response_format`` plus the schema in the system message) and tools mode (one forced tool).
 The request's ``model`` picks a scenario; see ``SCENARIOS``.
 
+The rules, in short: extraction takes the first few long sentences (and the headline when no
+sentence repeats it), splitting an "X said" off as the attribution; merge groups statements by
+word overlap and proposes a dispute where two statements differ only in their numbers or
+weekdays (an update when the articles' dates differ) or a group credits different speakers;
+check answers compactly from the best-overlapping sentence or headline, contradicted when
+negation or numbers differ.
+
 Use it as a context manager::
 
     with ScriptedStub() as stub:
@@ -28,6 +35,7 @@ import email.parser
 import email.policy
 import json
 import re
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -51,7 +59,7 @@ SCENARIOS: dict[str, str] = {
     SERVER_ERROR: "every request gets HTTP 500",
     MALFORMED_JSON: "extract: a first attempt answers text that is not JSON",
     TRUNCATED: "check: every answer is cut in half, finish_reason 'length'",
-    WRONG_IDS: "check: a first attempt drops the last verdict and adds one for c999",
+    WRONG_IDS: "check: a first attempt leaves out the last claim id and adds c999",
 }
 
 STAGES = ("ExtractionAnswer", "MergeAnswer", "CheckAnswer")
@@ -73,7 +81,30 @@ _ARTICLE = re.compile(
     r'<article id="(?P<id>[^"]*)">\s*<title>(?P<title>.*?)</title>\n?(?P<body>.*)\n</article>',
     re.S,
 )
-_CLAIM_LINE = re.compile(r"^\s*(?P<id>[A-Za-z]+\d+)\s*:\s?(?P<text>.*?)\s*$")
+_CLAIM_LINE = re.compile(
+    r"^\s*(?P<id>[A-Za-z]+\d+)(?:\s*\[(?P<note>[^\]]*)\])?\s*:\s?(?P<text>.*?)\s*$"
+)
+_ARTICLE_LINE = re.compile(r"^(?P<letter>[A-Z]+): .*, published (?P<date>.+?)\s*$")
+# "Three people have died, police said." and "Fire chief Dana Whitlock said: \"...\"".
+_SAID_AFTER = re.compile(
+    r"^(?P<what>.{12,})[,.][\"'\u201d\u2019]?\s+(?:(?P<who>[^,\"\u201d]{2,60}?)\s+(?:said|says)|"
+    r"(?:said|says)\s+(?P<who2>[^,\"\u201d]{2,60}?))\.?$"
+)
+_SAID_BEFORE = re.compile(
+    r"^(?P<who>[A-Z][^,\"]{1,60}?)\s+(?:said|says)(?::|,| that)\s+(?P<what>.{12,})$"
+)
+_AS_OF = re.compile(
+    r"\b(?:by|as of)\s+(?:late\s+)?(?:\w+day|\d{1,2}(?:[.:]\d{2})?\s*(?:am|pm))"
+    r"(?:\s+(?:morning|afternoon|evening|night))?",
+    re.I,
+)
+WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
+SLOT_WORDS = frozenset(
+    {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "one", "two",
+     "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+     "fourteen", "twenty", "forty", "fifty", "hundred"}
+)  # fmt: skip
+DISPUTE_FRAME = 0.6
 # A sentence ends at . ! or ?, perhaps followed by closing quotes or brackets, then whitespace.
 _SENTENCE_END = re.compile(r"""(?<=[.!?])\s+|(?<=[.!?]["'\u201d\u2019)\]])\s+""")
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -120,8 +151,8 @@ def parse_article(text: str) -> tuple[str, str, str] | None:
     return match["id"], match["title"], match["body"]
 
 
-def parse_claims(text: str) -> list[tuple[str, str]]:
-    """The ``id: text`` lines of the last ``<claims>`` block of a user message."""
+def parse_claims(text: str) -> list[tuple[str, str, str]]:
+    """The ``id [note]: text`` lines of the last ``<claims>`` block: (id, text, note)."""
     start = text.rfind("<claims>")
     if start == -1:
         return []
@@ -131,25 +162,77 @@ def parse_claims(text: str) -> list[tuple[str, str]]:
     for line in block.splitlines():
         match = _CLAIM_LINE.match(line)
         if match:
-            claims.append((match["id"], match["text"]))
+            claims.append((match["id"], match["text"], match["note"] or ""))
     return claims
 
 
-def extract_answer(body: str) -> dict[str, Any]:
-    """The first few sentences of ``body`` long enough to be claims, quoted as they stand."""
+def parse_articles(text: str) -> dict[str, str]:
+    """Article letter -> publication date, from the ``<articles>`` block of a merge prompt."""
+    start, end = text.find("<articles>"), text.find("</articles>")
+    if start == -1 or end == -1:
+        return {}
+    dates = {}
+    for line in text[start + len("<articles>") : end].splitlines():
+        match = _ARTICLE_LINE.match(line.strip())
+        if match:
+            dates[match["letter"]] = match["date"]
+    return dates
+
+
+def attribution(sentence: str) -> tuple[str, str | None]:
+    """Split an "X said" off a sentence: (statement, who), ``who`` None when nobody is named."""
+    for pattern in (_SAID_BEFORE, _SAID_AFTER):
+        match = pattern.match(sentence)
+        if match:
+            who = match.groupdict().get("who") or match.groupdict().get("who2")
+            what = match["what"].strip(" \"'\u201c\u201d\u2018\u2019,:")
+            if who and len(who.split()) <= 6 and len(what.split()) >= 3:
+                return what[0].upper() + what[1:].rstrip(".") + ".", who.strip()
+    return sentence, None
+
+
+def claim_item(quote: str) -> dict[str, Any]:
+    """One extracted claim: the quote as it stands, the statement without its "X said"."""
+    statement, who = attribution(quote)
+    as_of = _AS_OF.search(quote)
+    return {
+        "quote": quote,
+        "statement": statement,
+        "attributed_to": who,
+        "as_of": as_of.group(0) if as_of else None,
+    }
+
+
+def extract_answer(title: str, body: str) -> dict[str, Any]:
+    """The first few long sentences of ``body``, and the headline when none of them repeats it."""
     picked: list[str] = []
     for sentence in sentences(body):
         if len(sentence.split()) >= EXTRACT_MIN_WORDS and sentence not in picked:
             picked.append(sentence)
         if len(picked) == EXTRACT_COUNT:
             break
-    return {"claims": [{"quote": s, "claim": s} for s in picked]}
+    claims = [claim_item(s) for s in picked]
+    if len(title.split()) >= 4 and all(jaccard(title, s) < MERGE_THRESHOLD for s in picked):
+        claims.append(claim_item(title))
+    return {"claims": claims}
 
 
-def merge_answer(claims: list[tuple[str, str]]) -> dict[str, Any]:
-    """Greedy groups of claims whose words overlap the group's first member enough."""
+def _frame(text: str) -> set[str]:
+    """The words of a statement that are not a number or a weekday: what it is about."""
+    return {w for w in tokens(text) if not w.isdigit() and w not in SLOT_WORDS}
+
+
+def _slots(text: str) -> set[str]:
+    return {w for w in tokens(text) if w.isdigit() or w in SLOT_WORDS}
+
+
+def merge_answer(
+    claims: list[tuple[str, str]], notes: dict[str, str], dates: dict[str, str]
+) -> dict[str, Any]:
+    """Greedy groups by word overlap; disputes where statements differ only in their slots."""
     used: set[str] = set()
     groups = []
+    group_of: dict[str, int] = {}
     for n, (first_id, first_text) in enumerate(claims):
         if first_id in used:
             continue
@@ -157,40 +240,80 @@ def merge_answer(claims: list[tuple[str, str]]) -> dict[str, Any]:
         for other_id, other_text in claims[n + 1 :]:
             if other_id in used or other_id in ids:
                 continue
-            if jaccard(first_text, other_text) >= MERGE_THRESHOLD:
+            if jaccard(first_text, other_text) >= MERGE_THRESHOLD and (
+                _slots(first_text) == _slots(other_text)
+            ):
                 ids.append(other_id)
         if len(ids) >= 2:
             used.update(ids)
-            groups.append({"ids": ids, "claim": first_text})
-    return {"groups": groups}
+            group_of.update({i: len(groups) for i in ids})
+            groups.append({"ids": ids, "statement": first_text})
+    disputes = []
+    for n, (left_id, left) in enumerate(claims):
+        for right_id, right in claims[n + 1 :]:
+            same_group = left_id in group_of and group_of.get(right_id) == group_of[left_id]
+            frame = jaccard(" ".join(_frame(left)), " ".join(_frame(right)))
+            if same_group or frame < DISPUTE_FRAME or _slots(left) == _slots(right):
+                continue
+            letters = {_letters(left_id, notes), _letters(right_id, notes)}
+            dated = {dates.get(x) for x in letters}
+            numeric = any(w.isdigit() or w not in WEEKDAYS for w in _slots(left) ^ _slots(right))
+            kind = ("update" if len(dated) > 1 else "number") if numeric else "date"
+            disputes.append(
+                {"question": "Which is right?", "kind": kind, "versions": [[left_id], [right_id]]}
+            )
+    for group in groups:
+        credited = {_credit(notes.get(i, "")) for i in group["ids"]} - {""}
+        if len(credited) >= 2:
+            versions: dict[str, list[str]] = {}
+            for i in group["ids"]:
+                versions.setdefault(_credit(notes.get(i, "")), []).append(i)
+            disputes.append({"question": "Who said it?", "kind": "attribution",
+                             "versions": [v for k, v in versions.items() if k]})  # fmt: skip
+    return {"groups": groups, "disputes": disputes}
 
 
-def check_answer(body: str, claims: list[tuple[str, str]]) -> dict[str, Any]:
-    """One verdict per claim, from its best-overlapping sentence of ``body``."""
+
+def _letters(ref: str, notes: dict[str, str]) -> str:
+    """The article letter of a claim id (a K id: the first article its note names)."""
+    if ref.startswith("K"):
+        return notes.get(ref, "").split(",")[0].strip()
+    return re.sub(r"\d+$", "", ref)
+
+
+def _credit(note: str) -> str:
+    """The speaker a claim line's note names ("per police; by Tuesday" -> "police")."""
+    first = note.split(";")[0].strip()
+    return first.removeprefix("per ").strip().lower() if first.startswith("per ") else ""
+
+
+def check_answer(title: str, body: str, claims: list[tuple[str, str]]) -> dict[str, Any]:
+    """Compact: the claims whose best-overlapping sentence (or headline) settles them, and the
+    ids of the rest."""
     candidates = [s for s in sentences(body) if len(s.replace(" ", "")) >= MIN_EVIDENCE_CHARS]
-    verdicts = []
+    if len(title.replace(" ", "")) >= MIN_EVIDENCE_CHARS:
+        candidates.append(title)
+    found, not_mentioned = [], []
     for claim_id, text in claims:
         best, score = None, 0.0
         for sentence in candidates:
             overlap = jaccard(text, sentence)
             if overlap > score:
                 best, score = sentence, overlap
-        rationale = f"scripted stub: word overlap {score:.2f}"
         if best is None or score < CHECK_THRESHOLD:
-            verdicts.append(
-                {
-                    "claim_id": claim_id,
-                    "evidence": None,
-                    "rationale": rationale,
-                    "label": "not_mentioned",
-                }
-            )
+            not_mentioned.append(claim_id)
             continue
-        label = "contradicted" if negated(text) != negated(best) else "supported"
-        verdicts.append(
-            {"claim_id": claim_id, "evidence": best, "rationale": rationale, "label": label}
+        differs = negated(text) != negated(best) or (
+            bool(_slots(text)) and bool(_slots(best)) and not _slots(text) & _slots(best)
         )
-    return {"verdicts": verdicts}
+        found.append({
+            "claim_id": claim_id,
+            "evidence": best,
+            "attributed_to": attribution(best)[1],
+            "rationale": f"scripted stub: word overlap {score:.2f}",
+            "label": "contradicted" if differs else "supported",
+        })  # fmt: skip
+    return {"found": found, "not_mentioned": not_mentioned}
 
 
 # --- requests ---------------------------------------------------------------------------------
@@ -283,7 +406,9 @@ def first_user_message(request: dict[str, Any]) -> str:
 def normal_answer(stage: str, user: str) -> dict[str, Any]:
     """The rule-based answer for ``stage``."""
     if stage == "MergeAnswer":
-        return merge_answer(parse_claims(user))
+        claims = parse_claims(user)
+        notes = {ref: note for ref, _, note in claims}
+        return merge_answer([(r, t) for r, t, _ in claims], notes, parse_articles(user))
     article = parse_article(user)
     if article is None:
         raise StubError(
@@ -292,10 +417,11 @@ def normal_answer(stage: str, user: str) -> dict[str, Any]:
             "invalid_request_error",
             "no_article",
         )
-    body = article[2]
+    _, title, body = article
     if stage == "ExtractionAnswer":
-        return extract_answer(body)
-    return check_answer(body, parse_claims(user[user.rfind("</article>") :]))
+        return extract_answer(title, body)
+    claims = parse_claims(user[user.rfind("</article>") :])
+    return check_answer(title, body, [(r, t) for r, t, _ in claims])
 
 
 class ScriptedStub:
@@ -331,7 +457,7 @@ class ScriptedStub:
             pass
 
         Handler.stub = stub
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        server = _QuietServer(("127.0.0.1", self.port), Handler)
         server.daemon_threads = True
         self.port = server.server_address[1]
         self.base_url = f"http://127.0.0.1:{self.port}/v1"
@@ -443,21 +569,15 @@ class ScriptedStub:
 
         if stage == "ExtractionAnswer":
             if model == ALWAYS_HALLUCINATES or (model == HALLUCINATED_QUOTE and not reask):
-                answer["claims"].append({"quote": FABRICATED_QUOTE, "claim": FABRICATED_QUOTE})
+                answer["claims"].append(claim_item(FABRICATED_QUOTE))
             elif model == MALFORMED_JSON and not reask:
                 content = MALFORMED_TEXT
         elif stage == "CheckAnswer":
             if model == WRONG_IDS and not reask:
-                verdicts = answer["verdicts"][:-1]
-                verdicts.append(
-                    {
-                        "claim_id": "c999",
-                        "evidence": None,
-                        "rationale": "scripted stub: a claim id nobody asked about",
-                        "label": "not_mentioned",
-                    }
-                )
-                answer["verdicts"] = verdicts
+                last = parse_claims(user[user.rfind("</article>") :])[-1][0]
+                answer["found"] = [f for f in answer["found"] if f["claim_id"] != last]
+                answer["not_mentioned"] = [c for c in answer["not_mentioned"] if c != last]
+                answer["not_mentioned"].append("c999")
             elif model == TRUNCATED:
                 full = json.dumps(answer, ensure_ascii=False)
                 content = full[: len(full) // 2]
@@ -589,6 +709,18 @@ def completion(
             "total_tokens": prompt_tokens + completion_tokens,
         },
     }
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up early (after a 404, say) is not an error worth a traceback.
+
+    socketserver prints one to stderr otherwise, where a test reading the CLI's stderr sees it.
+    """
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Stay quiet about dropped connections; report anything else as usual."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

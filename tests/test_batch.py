@@ -7,6 +7,7 @@ process, are the point.
 
 import asyncio
 import json
+import math
 import os
 import signal
 import sqlite3
@@ -20,6 +21,7 @@ from typer.testing import CliRunner, Result
 
 from factcheck import LLM, ModelConfig, check_cluster, load_cluster
 from factcheck.bulk.batch import aexport, import_file
+from factcheck.bulk.estimate import CHECK_TOKENS_PER_CLAIM, aestimate
 from factcheck.cli import app
 from factcheck.llm.prices import PriceTable
 from factcheck.llm.store import ResponseStore
@@ -238,6 +240,27 @@ def test_dry_run_counts_only_what_the_store_lacks(tmp_path):
     estimate = json.loads(result.stdout)
     assert estimate["stored_stages"] == ["extract", "merge", "check"]
     assert estimate["calls"] == 0
+
+
+def test_dry_run_estimates_compact_check_answers_from_the_claims_each_request_lists(tmp_path):
+    stub = ScriptedStub()
+    live_store = ResponseStore(tmp_path / "live.sqlite3")
+    live = check_cluster(EXAMPLE_CLUSTER, llm=in_process_stub_llm(live_store, stub))
+    store = ResponseStore(tmp_path / "s.sqlite3")
+    llm = LLM(stub_config(), store=store)
+    cluster = load_cluster(EXAMPLE_CLUSTER)
+    for n in range(2):  # extract, then merge: the check is what the store lacks
+        asyncio.run(aexport([cluster], llm, tmp_path / f"in{n}.jsonl"))
+        answer_file(stub, tmp_path / f"in{n}.jsonl", tmp_path / f"out{n}.jsonl")
+        import_file(store, tmp_path / f"out{n}.jsonl")
+    estimate = asyncio.run(aestimate(cluster, llm))
+    (check,) = estimate.stages
+    assert (check.stage, check.calls, check.measured) == ("check", N_EXAMPLE, True)
+    listed = sum(a.id not in c.sources for c in live.claims for a in live.articles)
+    assert check.output_tokens == math.ceil(listed * CHECK_TOKENS_PER_CLAIM)
+    # A verdict with evidence and a rationale for every claim cost about 45 tokens a claim.
+    assert CHECK_TOKENS_PER_CLAIM < 45 / 2.5
+    assert any("in full" in line for line in estimate.assumptions)
 
 
 def test_price_table_override_and_dated_model_names(tmp_path, monkeypatch):

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from factcheck import Label, ModelCallError, check_claims, check_cluster, load_cluster
 from factcheck.cli import app
-from factcheck.quotes import find_in_article
+from factcheck.models import DISPUTE_KINDS
+from factcheck.quotes import quote_in_article
 from factcheck.render.markdown import render_markdown
 from factcheck.render.view import SINGLE_ARTICLE_NOTE
 from tests.conftest import DUMMY_KEY, EXAMPLE_CLUSTER, ROOT
@@ -40,10 +41,13 @@ def assert_complete_and_grounded(report):
         assert claim.sources, claim
         for source, quote in claim.quotes.items():
             article = cluster_articles[source]
-            assert article.text[quote.span.start : quote.span.end] == quote.text
+            # A headline quote's span indexes the title.
+            text = article.title if quote.in_title else article.text
+            assert text[quote.span.start : quote.span.end] == quote.text
     for v in report.verdicts:
         if v.label in (Label.SUPPORTED, Label.CONTRADICTED):
-            assert find_in_article(cluster_articles[v.article_id], v.evidence) is not None
+            found = quote_in_article(cluster_articles[v.article_id], v.evidence)
+            assert found is not None and found.in_title == v.from_title
 
 
 # Sealed: the cassette must not carry the seed cluster's news text (see sealed_cassettes.py).
@@ -58,11 +62,11 @@ def test_whole_pipeline_on_seed_cluster(shared_cluster, stub_llm):
     assert report.warnings == []
     assert any(len(c.sources) > 1 for c in report.claims), "the merge produced no group"
     assert_complete_and_grounded(report)
-    # No claim may come from a boilerplate line.
+    # No claim may come from a boilerplate line (a headline quote is not in the body at all).
     for claim in report.claims:
         for source, quote in claim.quotes.items():
             article = next(a for a in report.articles if a.id == source)
-            assert not any(
+            assert quote.in_title or not any(
                 line.span.start <= quote.span.start < line.span.end for line in article.boilerplate
             )
 
@@ -105,6 +109,15 @@ def test_cli_json_on_example_cluster_matches_the_contract(vcr, stub_base_url):
     ids = {c["id"] for c in doc["claims"]}
     assert {v["claim_id"] for v in doc["verdicts"]} == ids
     assert len(doc["verdicts"]) == len(ids) * N_EXAMPLE
+    # Plumbing, not accuracy: the stub's one contradiction reaches the JSON as one dispute,
+    # and its headline quotes as from_title verdicts.
+    article_ids = {a["id"] for a in doc["articles"]}
+    assert [d["id"] for d in doc["disputes"]] == ["d1"]
+    for dispute in doc["disputes"]:
+        assert dispute["kind"] in DISPUTE_KINDS and len(dispute["versions"]) >= 2
+        for version in dispute["versions"]:
+            assert version["claim_id"] in ids and set(version["articles"]) <= article_ids
+    assert any(v["from_title"] for v in doc["verdicts"])
     # The article with "{{ bridge_name }}" went out verbatim: never rendered as a template.
     assert any("{{ bridge_name }}" in r.body.decode() for r in vcr.requests)
 

@@ -6,13 +6,21 @@ import json
 import httpx2
 
 from factcheck import LLM, Label, ModelConfig, Usage, acheck_cluster, load_cluster
-from factcheck.models import Article, CanonicalClaim, ExtractedClaim, Quote, Span, article_aliases
+from factcheck.models import Article, CanonicalClaim, article_aliases
 from factcheck.stages.check import check_article
 from factcheck.stages.clean import clean, clean_text
 from factcheck.stages.extract import extract_claims
 from factcheck.stages.merge import merge_claims
 from tests.conftest import EXAMPLE_CLUSTER
-from tests.fakes import FakeEndpoint, completion, user_message
+from tests.fakes import (
+    FakeEndpoint,
+    articles,
+    claim_item,
+    completion,
+    extracted,
+    merge_answer,
+    user_message,
+)
 
 BODY = (
     "Fire chief Dana Whitlock said four people were injured.\n\n"
@@ -27,10 +35,6 @@ def run(coro):
     return asyncio.run(coro)
 
 
-def claim_item(quote, claim=None):
-    return {"quote": quote, "claim": claim or quote}
-
-
 # --- extract -------------------------------------------------------------------------------
 
 
@@ -41,7 +45,8 @@ def test_extract_keeps_verbatim_quotes_with_spans():
                 "claims": [
                     claim_item(
                         "four people were injured",
-                        "Fire chief Dana Whitlock said four people were injured.",
+                        "Four people were injured.",
+                        attributed_to="Fire chief Dana Whitlock",
                     ),
                     claim_item("The council closed the bridge until further notice."),
                 ]
@@ -50,12 +55,13 @@ def test_extract_keeps_verbatim_quotes_with_spans():
     )
     claims, warnings = run(extract_claims(fake.llm(), ARTICLE, Usage()))
     assert warnings == []
-    assert [c.text for c in claims] == [
-        "Fire chief Dana Whitlock said four people were injured.",
-        "The council closed the bridge until further notice.",
+    assert [(c.text, c.attributed_to) for c in claims] == [
+        ("Four people were injured.", "Fire chief Dana Whitlock"),
+        ("The council closed the bridge until further notice.", None),
     ]
     span = claims[0].quote.span
     assert BODY[span.start : span.end] == "four people were injured"
+    assert not claims[0].quote.in_title
 
 
 def test_extract_never_shows_boilerplate_to_the_model():
@@ -116,73 +122,80 @@ def test_article_text_is_data_not_a_template():
 # --- merge ---------------------------------------------------------------------------------
 
 
-def extracted(article_id, text):
-    return ExtractedClaim(
-        article_id=article_id, text=text, quote=Quote(text=text, span=Span(start=0, end=len(text)))
-    )
-
-
 def test_aliases_run_past_z():
     aliases = article_aliases([f"a{i}" for i in range(28)])
     assert (aliases["a0"], aliases["a25"], aliases["a26"], aliases["a27"]) == ("A", "Z", "AA", "AB")
 
 
-def test_merge_groups_become_canonical_claims_with_all_sources():
+def test_merge_groups_become_canonical_claims_with_all_sources_and_their_credits():
     claims = [
-        extracted("x", "Four were hurt."),
+        extracted("x", "Four were hurt.", attributed_to="police"),
         extracted("x", "The bridge shut."),
-        extracted("y", "Four people were injured."),
+        extracted("y", "Four people were injured.", attributed_to="the fire chief", as_of="by 7pm"),
         extracted("z", "Seven were injured."),
     ]
-    fake = FakeEndpoint([{"groups": [{"ids": ["A1", "B1"], "claim": "Four people were injured."}]}])
-    canonical, warnings = run(merge_claims(fake.llm(), ["x", "y", "z"], claims, Usage()))
-    assert warnings == []
+    fake = FakeEndpoint([merge_answer([(["A1", "B1"], "Four people were injured.")])])
+    merged = run(merge_claims(fake.llm(), articles("x", "y", "z"), claims, Usage()))
+    assert merged.warnings == [] and merged.disputes == []
+    canonical = merged.claims
     assert [(c.id, c.text, c.sources) for c in canonical] == [
         ("c01", "Four people were injured.", ["x", "y"]),
         ("c02", "The bridge shut.", ["x"]),
         ("c03", "Seven were injured.", ["z"]),
     ]
-    assert "A1: Four were hurt." in user_message(fake.requests[0])
+    assert canonical[0].attributed_to == {"x": "police", "y": "the fire chief"}
+    assert canonical[0].as_of == {"y": "by 7pm"}
+    prompt = user_message(fake.requests[0])
+    assert "A1 [per police]: Four were hurt." in prompt
+    assert "B1 [per the fire chief; by 7pm]: Four people were injured." in prompt
+    assert "A2: The bridge shut." in prompt
+
+
+def test_merge_prompt_lists_each_article_with_its_outlet_and_date():
+    claims = [extracted("x", "Three died."), extracted("y", "Nine died.")]
+    fake = FakeEndpoint([merge_answer()])
+    dated = articles("x", "y", dates={"x": "2026-11-17"})
+    run(merge_claims(fake.llm(), dated, claims, Usage()))
+    prompt = user_message(fake.requests[0])
+    assert "A: Outlet x, published 2026-11-17" in prompt
+    assert "B: Outlet y, published on an unknown date" in prompt
 
 
 def test_merge_answer_with_unknown_or_repeated_ids_is_reasked():
     claims = [extracted("x", "One."), extracted("y", "Uno.")]
     fake = FakeEndpoint(
         [
-            {
-                "groups": [
-                    {"ids": ["A1", "C9"], "claim": "One."},
-                    {"ids": ["A1", "B1"], "claim": "1"},
-                ]
-            },
-            {"groups": [{"ids": ["A1", "B1"], "claim": "One."}]},
+            merge_answer([(["A1", "C9"], "One."), (["A1", "B1"], "1")]),
+            merge_answer([(["A1", "B1"], "One.")]),
         ]
     )
-    canonical, _ = run(merge_claims(fake.llm(), ["x", "y"], claims, Usage()))
+    merged = run(merge_claims(fake.llm(), articles("x", "y"), claims, Usage()))
     assert len(fake.requests) == 2
     assert "unknown id C9" in fake.requests[1]["messages"][-1]["content"]
-    assert [c.sources for c in canonical] == [["x", "y"]]
+    assert [c.sources for c in merged.claims] == [["x", "y"]]
 
 
 def test_merge_in_chunks_carries_earlier_groups_as_k_items():
     claims = [extracted("x", "One."), extracted("y", "Uno."), extracted("z", "Eins.")]
     fake = FakeEndpoint(
         [
-            {"groups": [{"ids": ["A1", "B1"], "claim": "One."}]},
-            {"groups": [{"ids": ["K1", "C1"], "claim": "The number one."}]},
+            merge_answer([(["A1", "B1"], "One.")]),
+            merge_answer([(["K1", "C1"], "The number one.")]),
         ]
     )
-    canonical, _ = run(merge_claims(fake.llm(), ["x", "y", "z"], claims, Usage(), chunk_size=2))
-    assert "K1: One." in user_message(fake.requests[1])
-    assert [(c.text, c.sources) for c in canonical] == [("The number one.", ["x", "y", "z"])]
+    merged = run(merge_claims(fake.llm(), articles("x", "y", "z"), claims, Usage(), chunk_size=2))
+    assert "K1 [A, B]: One." in user_message(fake.requests[1])
+    assert [(c.text, c.sources) for c in merged.claims] == [("The number one.", ["x", "y", "z"])]
 
 
 def test_single_article_needs_no_merge_call():
     fake = FakeEndpoint([])
-    canonical, _ = run(
-        merge_claims(fake.llm(), ["x"], [extracted("x", "A."), extracted("x", "B.")], Usage())
+    merged = run(
+        merge_claims(
+            fake.llm(), articles("x"), [extracted("x", "A."), extracted("x", "B.")], Usage()
+        )
     )
-    assert fake.requests == [] and len(canonical) == 2
+    assert fake.requests == [] and len(merged.claims) == 2
 
 
 # --- check ---------------------------------------------------------------------------------
@@ -192,23 +205,21 @@ CLAIMS = [
     CanonicalClaim(id="c02", text="The bridge closed.", sources=["b"]),
     CanonicalClaim(id="c03", text="The mayor resigned.", sources=["b"]),
 ]
-GOOD_CHECK = {
-    "verdicts": [
-        {
-            "claim_id": "c01",
-            "evidence": "four people were injured",
-            "rationale": "4 not 7",
-            "label": "contradicted",
-        },
-        {
-            "claim_id": "c02",
-            "evidence": "The council closed the bridge",
-            "rationale": "same",
-            "label": "supported",
-        },
-        {"claim_id": "c03", "evidence": None, "rationale": "absent", "label": "not_mentioned"},
-    ]
+CONTRADICTS_C01 = {
+    "claim_id": "c01",
+    "evidence": "four people were injured",
+    "attributed_to": "Fire chief Dana Whitlock",
+    "rationale": "4 not 7",
+    "label": "contradicted",
 }
+SUPPORTS_C02 = {
+    "claim_id": "c02",
+    "evidence": "The council closed the bridge",
+    "attributed_to": None,
+    "rationale": "same",
+    "label": "supported",
+}
+GOOD_CHECK = {"found": [CONTRADICTS_C01, SUPPORTS_C02], "not_mentioned": ["c03"]}
 
 
 def test_check_gives_one_grounded_verdict_per_claim():
@@ -223,33 +234,30 @@ def test_check_gives_one_grounded_verdict_per_claim():
         BODY[verdicts[0].evidence_span.start : verdicts[0].evidence_span.end]
         == verdicts[0].evidence
     )
+    assert verdicts[0].attributed_to == "Fire chief Dana Whitlock"
+    assert verdicts[1].attributed_to is None and not verdicts[1].from_title
     assert warnings == []
     prompt = user_message(fake.requests[0])
     assert prompt.index("four people were injured") < prompt.index("c01: Seven people")
 
 
 def test_check_with_missing_or_extra_ids_is_reasked():
-    wrong = {
-        "verdicts": [
-            *GOOD_CHECK["verdicts"][:2],
-            {"claim_id": "c99", "evidence": None, "rationale": "?", "label": "not_mentioned"},
-        ]
-    }
+    wrong = {"found": [CONTRADICTS_C01, SUPPORTS_C02], "not_mentioned": ["c99"]}
     fake = FakeEndpoint([wrong, GOOD_CHECK])
     verdicts, _ = run(check_article(fake.llm(), ARTICLE, CLAIMS, Usage()))
     assert len(fake.requests) == 2
     reask = fake.requests[1]["messages"][-1]["content"]
-    assert "no verdict for c03" in reask and "unknown claim ids c99" in reask
-    assert len(verdicts) == 3
+    assert "no answer for c03" in reask and "unknown claim ids c99" in reask
+    assert [v.label for v in verdicts] == [
+        Label.CONTRADICTED, Label.SUPPORTED, Label.NOT_MENTIONED
+    ]  # fmt: skip
 
 
 def test_unverifiable_cells_become_unresolved_not_not_mentioned():
     # Evidence for c01 is never verbatim; c02 and c03 are fine: only c01 is lost.
     bad = {
-        "verdicts": [
-            dict(GOOD_CHECK["verdicts"][0], evidence="eight people died"),
-            *GOOD_CHECK["verdicts"][1:],
-        ]
+        "found": [dict(CONTRADICTS_C01, evidence="eight people died"), SUPPORTS_C02],
+        "not_mentioned": ["c03"],
     }
     fake = FakeEndpoint([bad, bad, bad])
     verdicts, warnings = run(check_article(fake.llm(), ARTICLE, CLAIMS, Usage()))
@@ -259,7 +267,7 @@ def test_unverifiable_cells_become_unresolved_not_not_mentioned():
 
 
 def test_truncated_check_answer_leaves_every_cell_unresolved_with_the_reason():
-    fake = FakeEndpoint([completion('{"verdicts": [{"claim_id": "c01", "evid', "length")])
+    fake = FakeEndpoint([completion('{"found": [{"claim_id": "c01", "evid', "length")])
     verdicts, _ = run(check_article(fake.llm(), ARTICLE, CLAIMS, Usage()))
     assert [v.label for v in verdicts] == [Label.UNRESOLVED] * 3
     assert all("cut off" in v.rationale for v in verdicts)
@@ -282,19 +290,14 @@ def test_pipeline_runs_three_waves_of_concurrent_calls():
         if stage == "ExtractionAnswer":
             article = next(a for a in cluster.articles if f'<article id="{a.id}">' in text)
             first = clean_text(article).split("\n")[0]
-            return {"claims": [{"quote": first, "claim": first}]}
+            return {"claims": [claim_item(first)]}
         if stage == "MergeAnswer":
-            return {"groups": []}
+            return {"groups": [], "disputes": []}
         ids = [
             line.split(":")[0]
             for line in text.split("<claims>")[1].split("</claims>")[0].strip().splitlines()
         ]
-        return {
-            "verdicts": [
-                {"claim_id": i, "evidence": None, "rationale": "fixture", "label": "not_mentioned"}
-                for i in ids
-            ]
-        }
+        return {"found": [], "not_mentioned": ids}
 
     async def handler(request: httpx2.Request) -> httpx2.Response:
         body = json.loads(request.content)
@@ -336,11 +339,11 @@ def test_merged_wording_is_kept_on_one_line_before_it_reaches_the_next_prompt():
     claims = [extracted("x", "One."), extracted("y", "Uno."), extracted("z", "Eins.")]
     fake = FakeEndpoint(
         [
-            {"groups": [{"ids": ["A1", "B1"], "claim": "The number\n one."}]},
-            {"groups": []},
+            merge_answer([(["A1", "B1"], "The number\n one.")]),
+            merge_answer(),
         ]
     )
-    canonical, _ = run(merge_claims(fake.llm(), ["x", "y", "z"], claims, Usage(), chunk_size=2))
-    assert "K1: The number one." in user_message(fake.requests[1])
-    assert canonical[0].text == "The number one."
+    merged = run(merge_claims(fake.llm(), articles("x", "y", "z"), claims, Usage(), chunk_size=2))
+    assert "K1 [A, B]: The number one." in user_message(fake.requests[1])
+    assert merged.claims[0].text == "The number one."
     assert CanonicalClaim(id="c1", text=" a\nb ", sources=[]).text == "a b"

@@ -5,11 +5,14 @@ nothing, and the first stage that lacks answers names its exact requests, whose 
 measured. Later stages depend on answers not yet known, so they are estimated from the articles'
 length with the assumptions in ``ASSUMPTIONS``. Tokens are counted as characters / 4, the usual
 rule of thumb for English text with OpenAI's tokenizers (exact counts need the model's own).
+A check's output is estimated per claim it lists, from the compact answer's shape: a full entry
+for the share of claims an article supports or contradicts, an id for each of the rest.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from math import ceil
 from pathlib import Path
@@ -27,16 +30,27 @@ from factcheck.stages.prompts import load_prompt
 CHARS_PER_TOKEN = 4
 CHARS_PER_CLAIM = 180  # about one claim per sentence of news prose
 CLAIM_TOKENS = 25  # a canonical claim as listed in a prompt
-EXTRACT_TOKENS_PER_CLAIM = 60  # quote + claim + JSON
-MERGE_TOKENS_PER_CLAIM = 12  # group ids and merged wording, amortised
-CHECK_TOKENS_PER_CLAIM = 45  # label, evidence quote, rationale
+EXTRACT_TOKENS_PER_CLAIM = 65  # quote, statement, attributed_to, as_of, JSON
+MERGE_TOKENS_PER_CLAIM = 14  # group ids, merged wording and proposed disputes, amortised
 SHARED_SHARE = 0.6  # canonical claims per extracted claim after merging
+# The check answers compactly (check prompt v3): a claim the article supports or contradicts
+# costs a full entry (id, evidence quote, attributed_to, rationale, label); every other claim
+# only its id in the not_mentioned list. Most of the claims sent to an article are ones it
+# does not mention: a real run (issue 14) found 25 of 345. FOUND_SHARE is set well above that,
+# since merged statements are found more often than per-outlet wordings were; it is printed.
+FOUND_TOKENS = 55
+NOT_MENTIONED_TOKENS = 3  # '"c012", '
+FOUND_SHARE = 0.25
+CHECK_TOKENS_PER_CLAIM = FOUND_SHARE * FOUND_TOKENS + (1 - FOUND_SHARE) * NOT_MENTIONED_TOKENS
 ASSUMPTIONS = (
     f"tokens ≈ characters / {CHARS_PER_TOKEN}",
     f"one claim per {CHARS_PER_CLAIM} characters of article text",
     f"{int(SHARED_SHARE * 100)} canonical claims per 100 extracted after merging",
+    f"a check answers {int(FOUND_SHARE * 100)}% of its claims in full (~{FOUND_TOKENS} tokens "
+    f"each), the rest as ids (~{NOT_MENTIONED_TOKENS})",
 )
 STAGES = ("extract", "merge", "check")
+_CLAIM_LINE = re.compile(r"^c\d+: ")
 
 
 class StageEstimate(BaseModel):
@@ -119,18 +133,31 @@ def _estimated(stage: str, cluster: Cluster) -> StageEstimate:
             _template_tokens(stage) + _tokens(n) + k * CLAIM_TOKENS
             for n, k in zip(lengths, others, strict=True)
         ),
-        output_tokens=sum(others) * CHECK_TOKENS_PER_CLAIM,
+        output_tokens=ceil(sum(others) * CHECK_TOKENS_PER_CLAIM),
         measured=False,
     )
 
 
+def _claims_in(request: MissedRequest) -> int:
+    """How many claims a check request lists (one ``id: statement`` line each)."""
+    user = next((m.get("content") for m in request.body.get("messages", [])
+                 if m.get("role") == "user"), "")  # fmt: skip
+    block = user.rpartition("<claims>")[2].partition("</claims>")[0] if user else ""
+    return sum(1 for line in block.splitlines() if _CLAIM_LINE.match(line))
+
+
 def _measured(stage: str, requests: list[MissedRequest], estimate: StageEstimate) -> StageEstimate:
+    # Output is not known before the model answers. A check's is roughly proportional to the
+    # claims it lists, which the request shows; other stages keep the estimate, per call.
+    if stage == "check":
+        output = ceil(sum(_claims_in(r) for r in requests) * CHECK_TOKENS_PER_CLAIM)
+    else:
+        output = ceil(estimate.output_tokens * len(requests) / max(estimate.calls, 1))
     return StageEstimate(
         stage=stage,
         calls=len(requests),
         input_tokens=sum(_request_tokens(r) for r in requests),
-        # Output is not known before the model answers; keep the estimate, per call.
-        output_tokens=ceil(estimate.output_tokens * len(requests) / max(estimate.calls, 1)),
+        output_tokens=output,
         measured=True,
     )
 

@@ -22,8 +22,8 @@ def completion_text(completion: Any) -> str | None:
     return message.content
 
 
-def parse_lenient(response_model: type[T], raw: str | None) -> T | None:
-    """Parse an answer without its validation context, to salvage what is valid in it."""
+def answer_json(raw: str | None) -> Any:
+    """The JSON document of an answer text (a fenced block is accepted), or ``None``."""
     if not raw:
         return None
     text = raw.strip()
@@ -31,9 +31,41 @@ def parse_lenient(response_model: type[T], raw: str | None) -> T | None:
     if fenced:
         text = fenced.group(1)
     try:
-        return response_model.model_validate(json.loads(text))
-    except (ValueError, ValidationError):
+        return json.loads(text)
+    except ValueError:
         return None
+
+
+def salvage_items(raw: str | None, key: str, item_model: type[T]) -> list[T]:
+    """The items of the answer's list ``key`` that are well-formed on their own.
+
+    One malformed item must not cost the others: each is parsed alone, and left out if bad.
+    """
+    document = answer_json(raw)
+    items = document.get(key) if isinstance(document, dict) else None
+    kept: list[T] = []
+    for item in items if isinstance(items, list) else []:
+        try:
+            kept.append(item_model.model_validate(item))
+        except ValidationError:
+            continue
+    return kept
+
+
+def salvage_strings(raw: str | None, key: str) -> list[str]:
+    """The strings of the answer's list ``key`` (other values left out)."""
+    document = answer_json(raw)
+    items = document.get(key) if isinstance(document, dict) else None
+    return [item for item in items if isinstance(item, str)] if isinstance(items, list) else []
+
+
+def optional_text(value: str | None) -> str | None:
+    """A nullable free-text field of an answer: whitespace collapsed, ``None`` when empty."""
+    if value is None:
+        return None
+    text = " ".join(value.split())
+    # Models sometimes spell a null out instead of sending one.
+    return text if text and text.lower() not in ("null", "none", "n/a") else None
 
 
 def invalid_reason(exc: BaseException) -> str:

@@ -1,93 +1,106 @@
-"""Stage 3, check: how one article stands towards each claim it did not state itself."""
+"""Stage 3, check: how one article stands towards each claim it did not state itself.
+
+The answer is compact: the claims the article supports or contradicts come in full (evidence,
+attribution, rationale), the rest only as a list of ids. Most cells of a story are "not
+mentioned", and writing a verdict with a rationale for each of them was most of the output.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
 from factcheck.errors import AnswerError
-from factcheck.llm.answers import parse_lenient
+from factcheck.llm.answers import optional_text, salvage_items, salvage_strings
 from factcheck.llm.gateway import LLM
 from factcheck.models import Article, CanonicalClaim, Label, Usage, Verdict
-from factcheck.quotes import find_in_article
-from factcheck.stages.clean import clean_text
-from factcheck.stages.prompts import messages_for
+from factcheck.stages.prompts import article_context, escape_text, find_answer_quote, messages_for
 
 
-class ClaimVerdict(BaseModel):
-    """The model's verdict on one claim. Evidence and rationale come before the label."""
+class FoundVerdict(BaseModel):
+    """A claim the article supports or contradicts. Evidence comes before the label."""
 
     claim_id: str
-    evidence: str | None = Field(
-        default=None,
-        description="For supported and contradicted: the passage of the article that shows it, "
-        "copied character for character. For not_mentioned: null.",
+    evidence: str = Field(
+        description="The passage that shows it, copied character for character from the body "
+        "or the title."
+    )
+    attributed_to: str | None = Field(
+        description="Whom the article credits it to; null when it says it itself."
     )
     rationale: str = Field(description="One short sentence explaining the label.")
-    label: Literal["supported", "contradicted", "not_mentioned"]
+    label: Literal["supported", "contradicted"]
 
 
 class CheckAnswer(BaseModel):
-    """The check answer: exactly one verdict per requested claim id."""
+    """The check answer: every requested claim id exactly once, in one of the two lists."""
 
-    verdicts: list[ClaimVerdict]
+    found: list[FoundVerdict] = Field(description="The claims the article supports or contradicts.")
+    not_mentioned: list[str] = Field(description="The ids of all the other claims.")
 
     @model_validator(mode="after")
-    def _one_grounded_verdict_per_claim(self, info: ValidationInfo) -> CheckAnswer:
+    def _every_id_once_and_grounded(self, info: ValidationInfo) -> CheckAnswer:
         context = info.context or {}
         article, wanted = context.get("article"), context.get("claim_ids")
         if article is None or wanted is None:
             return self
-        problems = []
-        given = [v.claim_id for v in self.verdicts]
-        missing = [c for c in wanted if c not in given]
-        extra = sorted({c for c in given if c not in wanted})
-        repeated = sorted({c for c in given if given.count(c) > 1})
-        if missing:
-            problems.append(f"no verdict for {', '.join(missing)}")
-        if extra:
-            problems.append(f"unknown claim ids {', '.join(extra)}")
-        if repeated:
-            problems.append(f"more than one verdict for {', '.join(repeated)}")
-        for v in self.verdicts:
-            reason = _evidence_problem(article, v)
-            if reason:
-                problems.append(f"{v.claim_id}: {reason}")
+        problems = id_problems([v.claim_id for v in self.found], self.not_mentioned, wanted)
+        for v in self.found:
+            if find_answer_quote(article, v.evidence) is None:
+                problems.append(f"{v.claim_id}: {_not_verbatim(v.evidence)}")
         if problems:
             raise ValueError(
-                "; ".join(problems[:12]) + ". Give exactly one verdict per listed "
-                "claim id, with evidence copied character for character."
+                "; ".join(problems[:12]) + ". List every claim id exactly once: in found, with "
+                "evidence copied character for character, or in not_mentioned."
             )
         return self
 
 
-def _evidence_problem(article: Article, verdict: ClaimVerdict) -> str | None:
-    if verdict.label == "not_mentioned":
+def id_problems(found: list[str], not_mentioned: list[str], wanted: list[str]) -> list[str]:
+    """What keeps found ∪ not_mentioned from being exactly ``wanted``, each id once."""
+    counts = Counter(found + not_mentioned)
+    missing = [c for c in wanted if c not in counts]
+    extra = sorted(c for c in counts if c not in wanted)
+    repeated = sorted(c for c, n in counts.items() if n > 1 and c in wanted)
+    problems = []
+    if missing:
+        problems.append(f"no answer for {', '.join(missing)}")
+    if extra:
+        problems.append(f"unknown claim ids {', '.join(extra)}")
+    if repeated:
+        problems.append(f"listed more than once: {', '.join(repeated)}")
+    return problems
+
+
+REPEATED = "the answer listed this claim more than once"
+
+
+def _not_verbatim(evidence: str) -> str:
+    return f'evidence "{evidence[:80]}" is not a verbatim passage of the article'
+
+
+def _found_verdict(article: Article, v: FoundVerdict) -> Verdict | None:
+    """The verdict of a found entry, or ``None`` when its evidence is not in the article."""
+    quote = find_answer_quote(article, v.evidence)
+    if quote is None:
         return None
-    if not verdict.evidence:
-        return f"a {verdict.label} verdict needs an evidence quote"
-    if find_in_article(article, verdict.evidence) is None:
-        return f'evidence "{verdict.evidence[:80]}" is not a verbatim passage of the article'
-    return None
-
-
-def _to_verdict(article: Article, v: ClaimVerdict) -> Verdict:
-    label = Label(v.label)
-    if label is Label.NOT_MENTIONED:
-        return Verdict(
-            claim_id=v.claim_id, article_id=article.id, label=label, rationale=v.rationale.strip()
-        )
-    span = find_in_article(article, v.evidence or "")
-    assert span is not None  # validated before we get here
     return Verdict(
         claim_id=v.claim_id,
         article_id=article.id,
-        label=label,
-        evidence=article.text[span.start : span.end],
-        evidence_span=span,
+        label=Label(v.label),
+        evidence=quote.text,
+        evidence_span=quote.span,
+        from_title=quote.in_title,
+        attributed_to=optional_text(v.attributed_to),
         rationale=v.rationale.strip(),
     )
+
+
+def _not_mentioned(claim_id: str, article_id: str) -> Verdict:
+    # The compact answer gives no rationale for these; an empty one is honest.
+    return Verdict(claim_id=claim_id, article_id=article_id, label=Label.NOT_MENTIONED)
 
 
 def unresolved(claim_id: str, article_id: str, reason: str) -> Verdict:
@@ -100,23 +113,17 @@ def unresolved(claim_id: str, article_id: str, reason: str) -> Verdict:
 async def check_article(
     llm: LLM, article: Article, claims: list[CanonicalClaim], usage: Usage
 ) -> tuple[list[Verdict], list[str]]:
-    """Check ``claims`` against ``article`` in one call; one verdict per claim, always.
+    """Check ``claims`` against ``article`` in one call; one verdict per claim, in their order.
 
     Cells whose answer could not be obtained (invalid after re-asks, truncated, missing from
-    the answer, evidence not verbatim) come back as unresolved with the reason; nothing is
-    silently turned into not_mentioned.
+    the answer, listed twice, evidence not verbatim) come back as unresolved with the reason;
+    nothing is silently turned into not_mentioned.
     """
     if not claims:
         return [], []
     wanted = [c.id for c in claims]
-    context = {
-        "article": article,
-        "article_id": article.id,
-        "title": article.title,
-        "body": clean_text(article),
-        "claims": claims,
-        "claim_ids": wanted,
-    }
+    listed = [{"id": c.id, "text": escape_text(c.text)} for c in claims]
+    context = article_context(article) | {"claims": listed, "claim_ids": wanted}
     try:
         answer = await llm.structured(
             stage="check",
@@ -125,22 +132,36 @@ async def check_article(
             context=context,
             usage=usage,
         )
-        return [_to_verdict(article, v) for v in answer.verdicts], []
     except AnswerError as exc:
-        salvaged = parse_lenient(CheckAnswer, exc.raw)
-        usable: dict[str, Verdict] = {}
-        problems: dict[str, str] = {}
-        for v in salvaged.verdicts if salvaged else []:
-            if v.claim_id not in wanted or v.claim_id in usable:
-                continue
-            problem = _evidence_problem(article, v)
-            if problem:
-                problems[v.claim_id] = problem
-            else:
-                usable[v.claim_id] = _to_verdict(article, v)
-        reason = f"check of {article.id} failed: {exc.reason}"
-        verdicts = [
-            usable.get(c) or unresolved(c, article.id, problems.get(c, reason)) for c in wanted
-        ]
-        lost = sum(v.label is Label.UNRESOLVED for v in verdicts)
-        return verdicts, [f"{reason}; {lost} of {len(wanted)} cell(s) unresolved"]
+        return _salvage(article, wanted, exc)
+    verdicts = {v.claim_id: _found_verdict(article, v) for v in answer.found}
+    verdicts |= {c: _not_mentioned(c, article.id) for c in answer.not_mentioned}
+    return [verdicts[c] for c in wanted], []  # type: ignore[misc]  # validated: none is None
+
+
+def _salvage(
+    article: Article, wanted: list[str], exc: AnswerError
+) -> tuple[list[Verdict], list[str]]:
+    """Keep every cell the last answer settles unambiguously; the others are unresolved."""
+    found = [v for v in salvage_items(exc.raw, "found", FoundVerdict) if v.claim_id in wanted]
+    absent = [c for c in salvage_strings(exc.raw, "not_mentioned") if c in wanted]
+    counts = Counter([v.claim_id for v in found] + absent)
+    reason = f"check of {article.id} failed: {exc.reason}"
+    usable: dict[str, Verdict] = {}
+    problems: dict[str, str] = {}
+    for v in found:
+        verdict = _found_verdict(article, v)
+        if counts[v.claim_id] > 1:
+            problems[v.claim_id] = REPEATED
+        elif verdict is None:
+            problems[v.claim_id] = _not_verbatim(v.evidence)
+        else:
+            usable[v.claim_id] = verdict
+    for claim_id in absent:
+        if counts[claim_id] > 1:
+            problems[claim_id] = REPEATED
+        else:
+            usable[claim_id] = _not_mentioned(claim_id, article.id)
+    verdicts = [usable.get(c) or unresolved(c, article.id, problems.get(c, reason)) for c in wanted]
+    lost = sum(v.label is Label.UNRESOLVED for v in verdicts)
+    return verdicts, [f"{reason}; {lost} of {len(wanted)} cell(s) unresolved"]

@@ -1,26 +1,39 @@
-"""Stage 1, extract: the atomic claims of one article, each with a verbatim quote."""
+"""Stage 1, extract: the atomic claims of one article, each with a verbatim quote.
+
+A claim is a statement (the fact itself) and, kept apart from it, whom the article credits it
+to and when the article says it held: folding the speaker into the sentence would make one
+fact look like several, and one disagreement about a speaker look like many.
+"""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
 from factcheck.errors import AnswerError
-from factcheck.llm.answers import parse_lenient
+from factcheck.llm.answers import optional_text, salvage_items
 from factcheck.llm.gateway import LLM
-from factcheck.models import Article, ExtractedClaim, Quote, Usage
-from factcheck.quotes import find_in_article, normalise
-from factcheck.stages.clean import clean_text
-from factcheck.stages.prompts import messages_for
+from factcheck.models import Article, ClaimText, ExtractedClaim, Usage
+from factcheck.quotes import normalise
+from factcheck.stages.prompts import article_context, find_answer_quote, messages_for
 
 
 class ClaimItem(BaseModel):
     """One claim as the model states it. The quote comes first: evidence before wording."""
 
     quote: str = Field(
-        description="The passage of the article body stating the claim, copied "
-        "character for character."
+        description="The passage stating the claim, copied character for character from the "
+        "body, or from the title when only the title states it."
     )
-    claim: str = Field(description="The claim as one self-contained sentence, with attribution.")
+    statement: ClaimText = Field(
+        description="The fact itself as one self-contained sentence, with no 'X said' wrapper."
+    )
+    # Required though nullable: the model says null outright rather than leaving them out.
+    attributed_to: str | None = Field(
+        description="Whom the article credits the fact to; null when it states it itself."
+    )
+    as_of: str | None = Field(
+        description="When the article says the fact held, in its words; otherwise null."
+    )
 
 
 class ExtractionAnswer(BaseModel):
@@ -33,12 +46,13 @@ class ExtractionAnswer(BaseModel):
         article = (info.context or {}).get("article")
         if article is None:
             return self
-        missing = [c.quote for c in self.claims if find_in_article(article, c.quote) is None]
+        missing = [c.quote for c in self.claims if find_answer_quote(article, c.quote) is None]
         if missing:
             listed = "; ".join(f'"{q}"' for q in missing[:10])
             raise ValueError(
-                f"{len(missing)} quote(s) are not verbatim passages of the article body: {listed}. "
-                "Copy each quote character for character from the article, or leave that claim out."
+                f"{len(missing)} quote(s) are not verbatim passages of the article: {listed}. "
+                "Copy each quote character for character from the body or the title, "
+                "or leave that claim out."
             )
         return self
 
@@ -52,24 +66,17 @@ async def extract_claims(
     kept, the others dropped with a warning. Nothing unverified is ever kept.
     """
     warnings: list[str] = []
-    context = {
-        "article": article,
-        "article_id": article.id,
-        "title": article.title,
-        "body": clean_text(article),
-    }
     try:
         answer = await llm.structured(
             stage="extract",
             response_model=ExtractionAnswer,
             messages=messages_for("extract"),
-            context=context,
+            context=article_context(article),
             usage=usage,
         )
         items = answer.claims
     except AnswerError as exc:
-        salvaged = parse_lenient(ExtractionAnswer, exc.raw)
-        items = salvaged.claims if salvaged else []
+        items = salvage_items(exc.raw, "claims", ClaimItem)
         warnings.append(
             f"{article.id}: extraction failed ({exc.reason}); "
             f"salvaging {len(items)} claim(s) from the last answer"
@@ -77,17 +84,25 @@ async def extract_claims(
     claims: list[ExtractedClaim] = []
     seen: set[str] = set()
     for item in items:
-        span = find_in_article(article, item.quote)
-        text = item.claim.strip()
-        if span is None:
+        quote = find_answer_quote(article, item.quote)
+        if quote is None:
             warnings.append(
                 f"{article.id}: dropped claim whose quote is not in the article: "
                 f'"{item.quote[:80]}"'
             )
             continue
-        if not text or normalise(text).lower() in seen:
+        # One article stating one fact twice (body and headline, say) keeps its first quote.
+        key = normalise(item.statement).lower()
+        if not key or key in seen:
             continue
-        seen.add(normalise(text).lower())
-        quote = Quote(text=article.text[span.start : span.end], span=span)
-        claims.append(ExtractedClaim(article_id=article.id, text=text, quote=quote))
+        seen.add(key)
+        claims.append(
+            ExtractedClaim(
+                article_id=article.id,
+                text=item.statement,
+                attributed_to=optional_text(item.attributed_to),
+                as_of=optional_text(item.as_of),
+                quote=quote,
+            )
+        )
     return claims, warnings

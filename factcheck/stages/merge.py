@@ -1,58 +1,61 @@
 """Stage 2, merge: claims of different articles that state the same fact become one.
 
+The same call, which sees every claim, also proposes the disputes: the points on which claims
+cannot all be true. The check confirms them per article (``stages/disputes.py``).
+
 Cost stays O(N): one call while the claims fit in ``chunk_size``, otherwise one call per chunk,
 each seeing the canonical claims merged so far (as ``K`` ids) next to the new claims.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, ValidationInfo, model_validator
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
 
 from factcheck.errors import AnswerError
-from factcheck.llm.answers import parse_lenient
+from factcheck.llm.answers import salvage_items
 from factcheck.llm.gateway import LLM
-from factcheck.models import CanonicalClaim, ClaimText, ExtractedClaim, Usage, article_aliases
-from factcheck.stages.prompts import messages_for
+from factcheck.models import (
+    Article,
+    CanonicalClaim,
+    DisputeKind,
+    ExtractedClaim,
+    Usage,
+    article_aliases,
+)
+from factcheck.stages.merge_answer import (
+    DisputeItem,
+    MergeAnswer,
+    MergeGroup,
+    dispute_problems,
+    group_of,
+    valid_groups,
+)
+from factcheck.stages.prompts import escape_text, messages_for
 
 DEFAULT_CHUNK_SIZE = 150
 
 
-class MergeGroup(BaseModel):
-    """Claims that state one fact, and the fact in one sentence."""
+class ProposedDispute(BaseModel):
+    """A dispute the merge proposed, on canonical claims: one claim id per version.
 
-    ids: list[str] = Field(description="Two or more claim ids.")
-    claim: ClaimText = Field(description="The shared fact as one self-contained sentence.")
+    In an ``attribution`` dispute the versions may share one claim (one statement credited to
+    different sources); the check then tells which article credits whom.
+    """
 
-
-class MergeAnswer(BaseModel):
-    """The merge answer: only groups of two or more claims."""
-
-    groups: list[MergeGroup]
-
-    @model_validator(mode="after")
-    def _groups_are_a_partial_partition(self, info: ValidationInfo) -> MergeAnswer:
-        known = (info.context or {}).get("refs")
-        if known is None:
-            return self
-        problems = _group_problems(self.groups, known)
-        if problems:
-            raise ValueError("; ".join(problems[:10]))
-        return self
+    question: str
+    kind: DisputeKind
+    claim_ids: list[str]
 
 
-def _group_problems(groups: list[MergeGroup], known: set[str]) -> list[str]:
-    problems: list[str] = []
-    seen: set[str] = set()
-    for n, group in enumerate(groups, 1):
-        if len(set(group.ids)) < 2:
-            problems.append(f"group {n} has fewer than two ids; leave single claims out")
-        for ref in group.ids:
-            if ref not in known:
-                problems.append(f"group {n}: unknown id {ref}")
-            elif ref in seen:
-                problems.append(f"id {ref} is in more than one group")
-            seen.add(ref)
-    return problems
+@dataclass
+class MergeResult:
+    """What the merge stage gives the pipeline."""
+
+    claims: list[CanonicalClaim]
+    disputes: list[ProposedDispute] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 class _Groups:
@@ -76,27 +79,41 @@ class _Groups:
         self.text[roots[0]] = text
 
 
+@dataclass
+class _Run:
+    """One merge: the claims, their refs, the union-find, and the disputes proposed so far."""
+
+    articles: list[Article]
+    extracted: list[ExtractedClaim]
+    refs: list[str]
+    groups: _Groups
+    # Per proposed dispute: question, kind, and per version the extracted claims' indices.
+    proposals: list[tuple[str, DisputeKind, list[list[int]]]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
 async def merge_claims(
     llm: LLM,
-    article_ids: list[str],
+    articles: list[Article],
     extracted: list[ExtractedClaim],
     usage: Usage,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
-) -> tuple[list[CanonicalClaim], list[str]]:
-    """Merge ``extracted`` into canonical claims; returns them and any warnings.
+) -> MergeResult:
+    """Merge ``extracted`` into canonical claims and propose the disputes among them.
 
     No call is made when fewer than two articles have claims: there is nothing to merge.
-    A merge answer that stays invalid keeps its valid groups; the rest stay unmerged.
+    A merge answer that stays invalid keeps its valid groups and disputes; the rest of the
+    claims stay unmerged.
     """
-    aliases = article_aliases(article_ids)
-    refs = _claim_refs(extracted, aliases)
-    groups = _Groups(len(extracted))
-    warnings: list[str] = []
+    aliases = article_aliases([a.id for a in articles])
+    run = _Run(articles, extracted, _claim_refs(extracted, aliases), _Groups(len(extracted)))
     if len({c.article_id for c in extracted}) >= 2:
         for start in range(0, len(extracted), chunk_size):
             new = range(start, min(start + chunk_size, len(extracted)))
-            await _merge_chunk(llm, groups, extracted, refs, new, len(article_ids), usage, warnings)
-    return _canonical(groups, extracted), warnings
+            await _merge_chunk(llm, run, aliases, new, usage)
+    claims, claim_of = _canonical(run.groups, extracted)
+    disputes = _proposed(run, claim_of)
+    return MergeResult(claims, disputes, run.warnings)
 
 
 def _claim_refs(extracted: list[ExtractedClaim], aliases: dict[str, str]) -> list[str]:
@@ -108,29 +125,42 @@ def _claim_refs(extracted: list[ExtractedClaim], aliases: dict[str, str]) -> lis
     return refs
 
 
+def _note(claim: ExtractedClaim) -> str:
+    """The side information of a claim line: whom its article credits, and when."""
+    parts = [f"per {claim.attributed_to}" if claim.attributed_to else "", claim.as_of or ""]
+    return escape_text("; ".join(p for p in parts if p))
+
+
 async def _merge_chunk(
-    llm: LLM,
-    groups: _Groups,
-    extracted: list[ExtractedClaim],
-    refs: list[str],
-    new: range,
-    article_count: int,
-    usage: Usage,
-    warnings: list[str],
+    llm: LLM, run: _Run, aliases: dict[str, str], new: range, usage: Usage
 ) -> None:
     # Claims merged in earlier chunks come back as one K item per group, so later chunks can
     # join them without seeing every member again.
+    extracted = run.extracted
     items: list[dict[str, str]] = []
     members: dict[str, list[int]] = {}
-    earlier_roots = sorted({groups.find(i) for i in range(new.start)})
+    earlier_roots = sorted({run.groups.find(i) for i in range(new.start)})
     for k, root in enumerate(earlier_roots, 1):
         ref = f"K{k}"
-        items.append({"ref": ref, "text": groups.text.get(root, extracted[root].text)})
-        members[ref] = [i for i in range(new.start) if groups.find(i) == root]
+        indices = [i for i in range(new.start) if run.groups.find(i) == root]
+        letters = dict.fromkeys(aliases[extracted[i].article_id] for i in indices)
+        text = run.groups.text.get(root, extracted[root].text)
+        items.append({"ref": ref, "note": ", ".join(letters), "text": escape_text(text)})
+        members[ref] = indices
     for i in new:
-        items.append({"ref": refs[i], "text": extracted[i].text})
-        members[refs[i]] = [i]
-    context = {"items": items, "refs": set(members), "article_count": article_count}
+        items.append({"ref": run.refs[i], "note": _note(extracted[i]),
+                      "text": escape_text(extracted[i].text)})  # fmt: skip
+        members[run.refs[i]] = [i]
+    articles = [
+        {
+            "letter": aliases[a.id],
+            "outlet": escape_text(a.outlet or "outlet not named"),
+            "published": escape_text(a.published or "on an unknown date"),
+        }
+        for a in run.articles
+    ]
+    context = {"items": items, "refs": set(members), "articles": articles,
+               "article_count": len(run.articles)}  # fmt: skip
     try:
         answer = await llm.structured(
             stage="merge",
@@ -139,50 +169,76 @@ async def _merge_chunk(
             context=context,
             usage=usage,
         )
-        chosen = answer.groups
+        groups, disputes = answer.groups, answer.disputes
     except AnswerError as exc:
-        salvaged = parse_lenient(MergeAnswer, exc.raw)
-        chosen = _valid_groups(salvaged.groups if salvaged else [], set(members))
-        warnings.append(
-            f"merge: {exc.reason}; kept {len(chosen)} valid group(s), other claims stay unmerged"
+        groups = valid_groups(salvage_items(exc.raw, "groups", MergeGroup), set(members))
+        grouped = group_of(groups)
+        disputes = [
+            d for d in salvage_items(exc.raw, "disputes", DisputeItem)
+            if not dispute_problems(d, set(members), grouped)
+        ]  # fmt: skip
+        run.warnings.append(
+            f"merge: {exc.reason}; kept {len(groups)} valid group(s) and {len(disputes)} "
+            "valid dispute(s), other claims stay unmerged"
         )
-    for group in chosen:
-        indices = [i for ref in dict.fromkeys(group.ids) for i in members[ref]]
-        groups.join(indices, group.claim)
-
-
-def _valid_groups(groups: list[MergeGroup], known: set[str]) -> list[MergeGroup]:
-    kept: list[MergeGroup] = []
-    used: set[str] = set()
     for group in groups:
-        ids = [r for r in dict.fromkeys(group.ids) if r in known and r not in used]
-        if len(ids) >= 2 and group.claim.strip():
-            kept.append(MergeGroup(ids=ids, claim=group.claim))
-            used.update(ids)
-    return kept
+        indices = [i for ref in dict.fromkeys(group.ids) for i in members[ref]]
+        run.groups.join(indices, group.statement)
+    for dispute in disputes:
+        versions = [[i for ref in version for i in members[ref]] for version in dispute.versions]
+        run.proposals.append((dispute.question.strip(), dispute.kind, [v for v in versions if v]))
 
 
-def _canonical(groups: _Groups, extracted: list[ExtractedClaim]) -> list[CanonicalClaim]:
+def _canonical(
+    groups: _Groups, extracted: list[ExtractedClaim]
+) -> tuple[list[CanonicalClaim], dict[int, str]]:
+    """The canonical claims, and the claim id of every extracted claim's group."""
     by_root: dict[int, list[int]] = {}
     for i in range(len(extracted)):
         by_root.setdefault(groups.find(i), []).append(i)
     width = max(2, len(str(len(by_root))))
     claims = []
+    claim_of: dict[int, str] = {}
     for n, (root, members) in enumerate(sorted(by_root.items(), key=lambda kv: kv[1][0]), 1):
-        sources: list[str] = []
-        quotes = {}
-        for i in members:
-            claim = extracted[i]
-            if claim.article_id not in quotes:
-                sources.append(claim.article_id)
-                quotes[claim.article_id] = claim.quote
-        text = groups.text.get(root) if len(members) > 1 else None
-        claims.append(
-            CanonicalClaim(
-                id=f"c{n:0{width}d}",
-                text=text or extracted[members[0]].text,
-                sources=sources,
-                quotes=quotes,
-            )
+        claim = CanonicalClaim(
+            id=f"c{n:0{width}d}",
+            text=(groups.text.get(root) if len(members) > 1 else None) or extracted[root].text,
+            sources=[],
         )
-    return claims
+        for i in members:
+            claim_of[i] = claim.id
+            source = extracted[i]
+            if source.article_id in claim.quotes:
+                continue  # an article stating one fact twice keeps its first quote
+            claim.sources.append(source.article_id)
+            claim.quotes[source.article_id] = source.quote
+            if source.attributed_to:
+                claim.attributed_to[source.article_id] = source.attributed_to
+            if source.as_of:
+                claim.as_of[source.article_id] = source.as_of
+        claims.append(claim)
+    return claims, claim_of
+
+
+def _proposed(run: _Run, claim_of: dict[int, str]) -> list[ProposedDispute]:
+    """The proposals on canonical claims: each version is one claim, disputes of one are gone."""
+    disputes: list[ProposedDispute] = []
+    for question, kind, versions in run.proposals:
+        claim_ids: list[str] = []
+        for version in versions:
+            found = list(dict.fromkeys(claim_of[i] for i in version))
+            if len(found) > 1:
+                run.warnings.append(
+                    f'merge: a version of the dispute "{question}" covers claims '
+                    f"{', '.join(found)}, which were not merged; kept {found[0]}"
+                )
+            # One statement credited to several sources is one claim in several versions.
+            if kind == "attribution" or found[0] not in claim_ids:
+                claim_ids.append(found[0])
+        if len(claim_ids) >= 2:
+            disputes.append(ProposedDispute(question=question, kind=kind, claim_ids=claim_ids))
+        else:
+            run.warnings.append(
+                f'merge: dropped the dispute "{question}": its versions were merged into one claim'
+            )
+    return disputes

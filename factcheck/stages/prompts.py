@@ -2,11 +2,15 @@
 
 Templates are Jinja and are rendered by instructor from the call's ``context``, so article text
 always enters through a placeholder: text that contains ``{{`` or ``{%`` is never executed.
+Text also enters inside the prompts' own elements (``<article id="…">``, ``<claims>``), so the
+values put in a context are escaped here first: an article holding ``</article>`` must not end
+the element early, nor an id holding ``"`` break out of its attribute.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import cache
 from pathlib import Path
 
@@ -14,6 +18,9 @@ import yaml
 from pydantic import BaseModel
 
 from factcheck.errors import ConfigError
+from factcheck.models import Article, Quote
+from factcheck.quotes import quote_in_article
+from factcheck.stages.clean import clean_text
 
 STAGES = ("extract", "merge", "check")
 
@@ -65,3 +72,52 @@ def messages_for(stage: str) -> list[dict[str, str]]:
 def prompt_versions(stages: tuple[str, ...] = STAGES) -> dict[str, str]:
     """The version label of the system prompt and of each stage's prompt."""
     return {name: load_prompt(name).label for name in ("system", *stages)}
+
+
+# Only the prompts' own tags are escaped. Escaping every "<" and "&" the XML way would also
+# change "AT&T" into "AT&amp;T", and a model copying that back would fail the verbatim check.
+_OWN_TAG = re.compile(r"<(?=/?\s*(?:articles?|title|claims)\b)", re.IGNORECASE)
+_ESCAPED_TAG = re.compile(r"&lt;(?=/?\s*(?:articles?|title|claims)\b)", re.IGNORECASE)
+
+
+def escape_text(text: str) -> str:
+    """Text for inside a prompt element: any tag of the prompts' own starts as ``&lt;``."""
+    return _OWN_TAG.sub("&lt;", text)
+
+
+def unescape_text(text: str) -> str:
+    """Undo :func:`escape_text`, for a quote a model copied from an escaped passage."""
+    return _ESCAPED_TAG.sub("<", text)
+
+
+def escape_attribute(value: str) -> str:
+    """A value for inside ``attr="…"``: the XML escapes, and no line break."""
+    return (
+        value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+        .replace("\n", "&#10;").replace("\r", "&#13;")
+    )  # fmt: skip
+
+
+def article_context(article: Article) -> dict[str, object]:
+    """The placeholders of a prompt that carries one article, escaped; plus the article itself.
+
+    ``article`` is there for the validators, which check quotes against the original text.
+    """
+    return {
+        "article": article,
+        "article_id": escape_attribute(article.id),
+        "title": escape_text(article.title),
+        "body": escape_text(clean_text(article)),
+    }
+
+
+def find_answer_quote(article: Article, quote: str) -> Quote | None:
+    """Where a model's quote stands in the article (body first, then headline), if anywhere.
+
+    The model saw the escaped text, so a quote it copied may carry an escape: it is looked for
+    as given, then with the escapes undone.
+    """
+    found = quote_in_article(article, quote)
+    if found is None and (plain := unescape_text(quote)) != quote:
+        found = quote_in_article(article, plain)
+    return found

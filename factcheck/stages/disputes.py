@@ -1,0 +1,261 @@
+"""After the check: the disputes of a cluster, each with its versions and their articles.
+
+Pure code, no model call. The merge proposed disputes from the claims alone; the verdicts say
+which articles carry each version. Contradicted cells the merge did not foresee are joined to
+the contradicting article's own claim, so one disagreement becomes one dispute, however many
+cells show it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from factcheck.models import (
+    Article,
+    CanonicalClaim,
+    Dispute,
+    DisputeKind,
+    DisputeVersion,
+    Label,
+    Span,
+    Verdict,
+)
+from factcheck.stages.dispute_rules import (
+    content_words,
+    guess_kind,
+    guess_question,
+    published_at,
+    same_source,
+)
+from factcheck.stages.merge import ProposedDispute
+
+
+@dataclass
+class _Draft:
+    """A dispute being assembled: its question, kind and the claims that are its versions."""
+
+    question: str
+    kind: DisputeKind
+    claim_ids: list[str]
+
+
+class _Cells:
+    """Lookups over one report's claims and verdicts, computed once (clusters can be large)."""
+
+    def __init__(
+        self, articles: list[Article], claims: list[CanonicalClaim], verdicts: list[Verdict]
+    ) -> None:
+        self.articles = articles
+        self.claims = {c.id: c for c in claims}
+        self.order = {c.id: n for n, c in enumerate(claims)}
+        self.verdicts = {(v.claim_id, v.article_id): v for v in verdicts}
+        self._carriers = {
+            c.id: [a.id for a in articles if a.id in c.sources or self._supports(c.id, a.id)]
+            for c in claims
+        }
+        self.carried: dict[str, list[str]] = {a.id: [] for a in articles}
+        for claim in claims:
+            for article_id in self._carriers[claim.id]:
+                self.carried[article_id].append(claim.id)
+
+    def carriers(self, claim_id: str) -> list[str]:
+        """The articles that state the claim or support it, in article order."""
+        return self._carriers[claim_id]
+
+    def credit(self, claim_id: str, article_id: str) -> str | None:
+        """Whom an article carrying the claim credits it to."""
+        claim = self.claims[claim_id]
+        if article_id in claim.sources:
+            return claim.attributed_to.get(article_id)
+        verdict = self.verdicts.get((claim_id, article_id))
+        return verdict.attributed_to if verdict else None
+
+    def carried_span(self, claim_id: str, article_id: str) -> tuple[Span, bool] | None:
+        """Where the article states or supports the claim: the span, and whether in the title."""
+        claim = self.claims[claim_id]
+        if article_id in claim.quotes:
+            quote = claim.quotes[article_id]
+            return quote.span, quote.in_title
+        verdict = self.verdicts.get((claim_id, article_id))
+        if verdict and verdict.label is Label.SUPPORTED and verdict.evidence_span:
+            return verdict.evidence_span, verdict.from_title
+        return None
+
+    def _supports(self, claim_id: str, article_id: str) -> bool:
+        verdict = self.verdicts.get((claim_id, article_id))
+        return verdict is not None and verdict.label is Label.SUPPORTED
+
+
+def assemble_disputes(
+    articles: list[Article],
+    claims: list[CanonicalClaim],
+    verdicts: list[Verdict],
+    proposed: list[ProposedDispute] | None = None,
+) -> tuple[list[Dispute], list[str]]:
+    """The disputes of a checked cluster, in report order (most articles first); and warnings.
+
+    ``proposed`` are the merge's disputes. A version's articles are the claim's sources and the
+    articles that support it; in an ``attribution`` dispute about one claim, they are grouped
+    by whom each article credits. Versions no article carries are dropped, and so is a dispute
+    left with fewer than two. An ``update`` lists its versions earliest first, by the articles'
+    dates. A contradicted cell outside every proposed dispute joins the claim to the
+    contradicting article's own claim: a dispute of its own, or a new version of a proposed one.
+    """
+    cells = _Cells(articles, claims, verdicts)
+    drafts = [_Draft(p.question, p.kind, list(p.claim_ids)) for p in proposed or []]
+    warnings = _join_contradictions(cells, drafts, verdicts)
+    disputes: list[Dispute] = []
+    for draft in drafts:
+        versions = _versions(cells, draft)
+        if len(versions) >= 2:
+            disputes.append(Dispute(id="", question=draft.question, kind=draft.kind,
+                                    versions=versions))  # fmt: skip
+
+    def report_order(dispute: Dispute) -> tuple[int, int]:
+        involved = {a for v in dispute.versions for a in v.articles}
+        return -len(involved), min(cells.order[v.claim_id] for v in dispute.versions)
+
+    disputes.sort(key=report_order)
+    for n, dispute in enumerate(disputes, 1):
+        dispute.id = f"d{n}"
+    return disputes, warnings
+
+
+def _join_contradictions(cells: _Cells, drafts: list[_Draft], verdicts: list[Verdict]) -> list[str]:
+    """Give every contradicted cell outside the drafts a dispute: a draft's, or a new one.
+
+    The cell's claim is joined to the contradicting article's own claim (union-find); joined
+    claims become one new draft, or new versions of the draft one of them is in. A join that
+    would make one dispute of two drafts is not made, and its cell is counted in a warning.
+    """
+    draft_of: dict[str, int] = {}
+    for n, draft in enumerate(drafts):
+        for claim_id in draft.claim_ids:
+            draft_of.setdefault(claim_id, n)
+    parent: dict[str, str] = {}
+    anchor: dict[str, int] = {}  # component root -> the draft it extends
+
+    def find(claim_id: str) -> str:
+        if claim_id not in parent:
+            parent[claim_id] = claim_id
+            if claim_id in draft_of:
+                anchor[claim_id] = draft_of[claim_id]
+        while parent[claim_id] != claim_id:
+            parent[claim_id] = parent[parent[claim_id]]
+            claim_id = parent[claim_id]
+        return claim_id
+
+    # Per draft, its claims and the articles that carry one of them: a contradicted cell whose
+    # claim is in the draft and whose article is among those is already inside it.
+    sides = [({*d.claim_ids}, {a for c in d.claim_ids for a in cells.carriers(c)}) for d in drafts]
+    skipped = 0
+    for verdict in verdicts:
+        if verdict.label is not Label.CONTRADICTED or any(
+            verdict.claim_id in claim_ids and verdict.article_id in carriers
+            for claim_ids, carriers in sides
+        ):
+            continue
+        partner = _partner(cells, verdict)
+        left = find(verdict.claim_id)
+        right = find(partner) if partner else left
+        if partner is None or (
+            left in anchor and right in anchor and anchor[left] != anchor[right]
+        ):
+            skipped += 1
+        elif left != right:
+            parent[right] = left
+            if right in anchor:
+                anchor[left] = anchor.pop(right)
+    components: dict[str, list[str]] = {}
+    for claim_id in sorted(parent, key=cells.order.__getitem__):
+        components.setdefault(find(claim_id), []).append(claim_id)
+    for root, members in components.items():
+        if root in anchor:
+            draft = drafts[anchor[root]]
+            draft.claim_ids += [c for c in members if c not in draft.claim_ids]
+        elif len(members) >= 2:
+            texts = [cells.claims[c].text for c in members]
+            kind = guess_kind(texts)
+            drafts.append(_Draft(guess_question(kind, texts), kind, members))
+    if not skipped:
+        return []
+    return [
+        f"{skipped} contradicted cell(s) are in no dispute: no claim of the contradicting "
+        "article could be matched to the evidence"
+    ]
+
+
+def _partner(cells: _Cells, verdict: Verdict) -> str | None:
+    """The contradicting article's own claim that its evidence states, if one can be told.
+
+    First a claim the article states or supports at the very passage of the evidence; else the
+    one sharing the most words with it (two at least).
+    """
+    article = verdict.article_id
+    carried = [c for c in cells.carried[article] if c != verdict.claim_id]
+    span = verdict.evidence_span
+    for claim_id in carried:
+        where = cells.carried_span(claim_id, article)
+        if span and where and where[1] == verdict.from_title and _overlap(span, where[0]):
+            return claim_id
+    evidence = content_words(verdict.evidence or "")
+    best, best_score = None, 0.0
+    for claim_id in carried:
+        words = content_words(cells.claims[claim_id].text)
+        shared = len(words & evidence)
+        score = shared / len(words | evidence) if shared >= 2 else 0.0
+        if score > best_score:
+            best, best_score = claim_id, score
+    return best
+
+
+def _overlap(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _versions(cells: _Cells, draft: _Draft) -> list[DisputeVersion]:
+    """The draft's versions with their articles, in the order a reader should meet them."""
+    versions: list[DisputeVersion] = []
+    for claim_id in dict.fromkeys(draft.claim_ids):
+        carriers = cells.carriers(claim_id)
+        if draft.kind != "attribution":
+            versions.append(DisputeVersion(claim_id=claim_id, articles=carriers))
+            continue
+        sides = _by_credit(carriers, [cells.credit(claim_id, a) for a in carriers])
+        versions += [DisputeVersion(claim_id=claim_id, articles=side) for side in sides]
+    versions = [v for v in versions if v.articles]
+    if draft.kind == "update":
+        return sorted(versions, key=lambda v: _earliest(cells, v.articles))
+    # Most articles first: the version most outlets give leads ("four: A, C, D · seven: B").
+    return sorted(versions, key=lambda v: -len(v.articles))
+
+
+def _by_credit(articles: list[str], credits: list[str | None]) -> list[list[str]]:
+    """Articles grouped by whom they credit, one group per source.
+
+    An article that credits no one takes no side in a dispute about who said it, unless no
+    article credits anyone (then the claims themselves name the speakers).
+    """
+    sides: list[tuple[str, list[str]]] = []
+    uncredited: list[str] = []
+    for article, credit in zip(articles, credits, strict=True):
+        if credit is None:
+            uncredited.append(article)
+            continue
+        for source, members in sides:
+            if same_source(credit, source):
+                members.append(article)
+                break
+        else:
+            sides.append((credit, [article]))
+    return [members for _, members in sides] if sides else [uncredited]
+
+
+def _earliest(cells: _Cells, article_ids: list[str]) -> tuple[int, datetime]:
+    """Sort key: the version's earliest publication time; unknown dates last."""
+    times = [
+        moment for a in cells.articles
+        if a.id in article_ids and (moment := published_at(a.published)) is not None
+    ]  # fmt: skip
+    return (0, min(times)) if times else (1, datetime.max)
