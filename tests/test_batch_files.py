@@ -295,3 +295,32 @@ def test_vllm_run_batch_results_import_and_make_the_whole_report(tmp_path):
     assert report["model"] == "Qwen/Qwen2.5-7B-Instruct"
     assert len(report["verdicts"]) == len(report["claims"]) * N_EXAMPLE
     assert all(v["label"] != "unresolved" for v in report["verdicts"])
+
+
+def test_vllm_error_lines_are_named_and_not_stored(tmp_path):
+    key = "d" * 64
+    lines = [
+        # a request vLLM's runner could not run: status 400, no body, the reason as a string
+        {"id": "vllm-1", "custom_id": "a" * 64, "error": "Request must not be sent in stream mode",
+         "response": {"status_code": 400, "request_id": "vllm-batch-1", "body": None}},
+        # the engine's error response, as newer vLLM writes it
+        {"id": "vllm-2", "custom_id": "b" * 64,
+         "response": {"status_code": 404, "request_id": "vllm-batch-2", "body": None},
+         "error": {"error": {"message": "The model `gpt-4o-mini` does not exist.",
+                             "type": "NotFoundError", "param": None, "code": 404}}},
+        # and as older vLLM wrote it
+        {"id": "vllm-3", "custom_id": "c" * 64,
+         "response": {"status_code": 400, "request_id": "vllm-batch-3", "body": None},
+         "error": {"object": "error", "message": "maximum context length is 8192 tokens",
+                   "type": "BadRequestError", "param": None, "code": 400}},
+        json.loads(vllm_output_line(key, {"usage": {"prompt_tokens": 1, "completion_tokens": 1,
+            "total_tokens": 2}, "choices": [{"message": {"content": "{}"}}]}, "m")),
+    ]  # fmt: skip
+    path = tmp_path / "results.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    result = run("batch", "import", str(path), "--store", str(tmp_path / "s.sqlite3"))
+    assert "stored 1 answers (0 were already stored); 3 failed" in result.stdout
+    assert f"request {'a' * 12} failed: Request must not be sent in stream mode" in result.output
+    assert f"request {'b' * 12} failed: The model `gpt-4o-mini` does not exist." in result.output
+    assert f"request {'c' * 12} failed: maximum context length is 8192 tokens" in result.output
+    assert list(ResponseStore(tmp_path / "s.sqlite3").keys()) == [key]

@@ -248,8 +248,7 @@ def _result_of(entry: Any) -> tuple[str | None, str | None, dict[str, Any] | Non
         return "custom_id is not a factcheck request key", None, None
     error = entry.get("error")
     if error:
-        message = error.get("message", error) if isinstance(error, dict) else error
-        return f"request {key[:12]} failed: {message}", None, None
+        return f"request {key[:12]} failed: {_error_message(error)}", None, None
     response = entry.get("response") or {}
     status = response.get("status_code")
     body = response.get("body")
@@ -259,6 +258,19 @@ def _result_of(entry: Any) -> tuple[str | None, str | None, dict[str, Any] | Non
     if not isinstance(body, dict) or not body.get("choices"):
         return f"request {key[:12]} has no chat completion in its response", None, None
     return None, key, body
+
+
+def _error_message(error: Any) -> str:
+    """An error line's message, whoever wrote it.
+
+    OpenAI writes ``{code, message}``; vLLM's batch runner an error response
+    (``{"error": {message, ...}}``, or ``{message, ...}`` in older versions) or a plain string.
+    """
+    if isinstance(error, dict):
+        inner = error.get("error")
+        found = inner if isinstance(inner, dict) else error
+        return str(found.get("message") or found.get("code") or error)
+    return str(error)
 
 
 def import_file(store: ResponseStore, path: Path) -> ImportResult:
