@@ -125,7 +125,7 @@ def batch_line(request: MissedRequest) -> dict[str, Any]:
 async def aexport(
     clusters: Sequence[Cluster],
     llm: LLM,
-    out: Path,
+    out: Path | str,
     claims: Mapping[str, Sequence[str]] | None = None,
     limits: FileLimits | None = None,
 ) -> ExportResult:
@@ -139,6 +139,7 @@ async def aexport(
     """
     if llm.store is None:
         raise InputError("batch export needs a response store")
+    out = Path(out)
     needs: list[ClusterNeeds] = []
     requests: dict[str, MissedRequest] = {}
     for cluster in clusters:
