@@ -1,5 +1,6 @@
 """factcheck: cross-check the claims of a news story cluster against every article in it."""
 
+from factcheck.bulk.batch import FileLimits, aexport
 from factcheck.errors import (
     AnswerError,
     ConfigError,
@@ -13,6 +14,7 @@ from factcheck.evaluation.run import aevaluate_cluster, evaluate_cluster
 from factcheck.llm.config import ModelConfig, resolve_config
 from factcheck.llm.gateway import LLM
 from factcheck.llm.store import ResponseStore
+from factcheck.llm.tokens import tokenizer_for
 from factcheck.models import (
     Article,
     CanonicalClaim,
@@ -46,6 +48,7 @@ __all__ = [
     "DisputeVersion",
     "ExtractedClaim",
     "FactcheckError",
+    "FileLimits",
     "InputError",
     "Label",
     "MissingAnswers",
@@ -58,6 +61,7 @@ __all__ = [
     "acheck_claims",
     "acheck_cluster",
     "aevaluate_cluster",
+    "aexport",
     "check_claims",
     "check_cluster",
     "choose_backend",
@@ -66,4 +70,5 @@ __all__ = [
     "load_gold",
     "render_html",
     "resolve_config",
+    "tokenizer_for",
 ]

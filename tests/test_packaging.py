@@ -14,4 +14,6 @@ def test_installed_wheel_carries_prompts_template_and_price_table():
         assert f"factcheck/prompts/{stage}.yaml" in files
     assert "factcheck/render/templates/report.html.j2" in files
     assert "factcheck/llm/prices.yaml" in files
+    for encoding in ("o200k_base", "cl100k_base"):  # token counts work offline
+        assert f"factcheck/llm/encodings/{encoding}.tiktoken.gz" in files
     assert any(f.startswith("factcheck-") and f.endswith("/entry_points.txt") for f in files)

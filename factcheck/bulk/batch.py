@@ -10,6 +10,10 @@ next stage needs. The loop, repeated until export finds nothing missing:
 
 The ``custom_id`` of each line is the request's store key, so a result goes back exactly where
 a live run would look for it. Then ``factcheck report --offline`` prints the report.
+
+An export larger than one Batch input file may be (``FileLimits``) is split into numbered
+parts, each a complete Batch file: the unit of work for the OpenAI Batch API, or for
+``vllm run-batch`` on machines of one's own, whose output files ``import`` reads alike.
 """
 
 from __future__ import annotations
@@ -32,6 +36,10 @@ from factcheck.models import Cluster
 from factcheck.pipeline import acheck_claims, acheck_cluster
 
 KEY_PATTERN = re.compile(r"[0-9a-f]{64}")
+# The OpenAI Batch API's limits on one input file: 50,000 requests and 200 MB (read as 200e6
+# bytes, the smaller of its two possible meanings).
+MAX_REQUESTS_PER_FILE = 50_000
+MAX_BYTES_PER_FILE = 200_000_000
 FINISHED = ("completed", "failed", "expired", "cancelled")
 # Statuses after which a batch's files hold everything it will ever produce.
 COLLECTABLE = ("completed", "expired", "cancelled")
@@ -45,12 +53,35 @@ class ClusterNeeds(BaseModel):
     requests: int
 
 
-class ExportResult(BaseModel):
-    """What ``batch export`` wrote."""
+class FileLimits(BaseModel):
+    """The most one Batch input file may hold; an export past either is split into parts."""
+
+    max_requests: int = Field(default=MAX_REQUESTS_PER_FILE, ge=1)
+    max_bytes: int = Field(default=MAX_BYTES_PER_FILE, ge=1)
+
+
+class ExportedFile(BaseModel):
+    """One Batch input file written by ``batch export``."""
 
     path: str
+    requests: int
+    bytes: int
+
+
+class ExportResult(BaseModel):
+    """What ``batch export`` wrote: one file, or numbered parts when one would be too big."""
+
+    files: list[ExportedFile]
     requests: int = Field(description="Lines written (requests shared by clusters once).")
     clusters: list[ClusterNeeds]
+    removed: list[str] = Field(
+        default_factory=list, description="Files an earlier export to the same path left."
+    )
+
+    @property
+    def paths(self) -> list[str]:
+        """The files written, in order."""
+        return [f.path for f in self.files]
 
 
 class ImportResult(BaseModel):
@@ -94,29 +125,88 @@ def batch_line(request: MissedRequest) -> dict[str, Any]:
 async def aexport(
     clusters: Sequence[Cluster],
     llm: LLM,
-    out: Path,
+    out: Path | str,
     claims: Mapping[str, Sequence[str]] | None = None,
+    limits: FileLimits | None = None,
 ) -> ExportResult:
-    """Write the requests each cluster's next stage needs as one Batch input file.
+    """Write the requests each cluster's next stage needs as Batch input files.
 
+    One file, ``out``, when it stays within ``limits`` (default: the OpenAI Batch API's);
+    else numbered parts named by ``part_paths``. Files an earlier export to ``out`` left
+    (``out`` itself or parts) are removed, so the files named ``out`` are this export's alone.
     ``claims`` maps a cluster id to claim texts to check instead of a full run (for example a
     gold file's, so ``eval --mode verify --offline`` can follow).
     """
     if llm.store is None:
         raise InputError("batch export needs a response store")
+    out = Path(out)
     needs: list[ClusterNeeds] = []
     requests: dict[str, MissedRequest] = {}
     for cluster in clusters:
         stage, missed = await amissing_requests(cluster, llm, (claims or {}).get(cluster.id))
         needs.append(ClusterNeeds(cluster=cluster.id, stage=stage, requests=len(missed)))
         requests.update((m.key, m) for m in missed)
-    lines = [json.dumps(batch_line(r), ensure_ascii=False) for r in requests.values()]
+    lines = [
+        (json.dumps(batch_line(r), ensure_ascii=False) + "\n").encode("utf-8")
+        for r in requests.values()
+    ]
+    parts = split_lines(lines, limits or FileLimits())
+    paths = part_paths(out, len(parts))
+    removed = [p for p in _earlier_exports(out) if p not in paths]
+    files = []
     try:
-        out.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        for stale in removed:
+            stale.unlink()
+        for path, part in zip(paths, parts, strict=True):
+            path.write_bytes(b"".join(part))
+            files.append(ExportedFile(path=str(path), requests=len(part),
+                                      bytes=sum(map(len, part))))  # fmt: skip
     except OSError as exc:
-        raise InputError(f"cannot write {out}: {exc.strerror}") from None
+        raise InputError(f"cannot write {exc.filename or out}: {exc.strerror}") from None
     llm.store.mark_exported(list(requests.values()))
-    return ExportResult(path=str(out), requests=len(lines), clusters=needs)
+    return ExportResult(files=files, requests=len(lines), clusters=needs,
+                        removed=[str(p) for p in removed])  # fmt: skip
+
+
+def split_lines(lines: Sequence[bytes], limits: FileLimits) -> list[list[bytes]]:
+    """Group Batch lines, in order, into as few files as ``limits`` allow (one, when empty)."""
+    parts: list[list[bytes]] = [[]]
+    size = 0
+    for line in lines:
+        if len(line) > limits.max_bytes:
+            raise InputError(
+                f"one request is {len(line):,} bytes, more than the {limits.max_bytes:,} "
+                "bytes one Batch file may hold: it cannot be sent through a Batch"
+            )
+        if parts[-1] and (len(parts[-1]) >= limits.max_requests
+                          or size + len(line) > limits.max_bytes):  # fmt: skip
+            parts.append([])
+            size = 0
+        parts[-1].append(line)
+        size += len(line)
+    return parts
+
+
+def part_paths(out: Path, parts: int) -> list[Path]:
+    """Where the parts of an export to ``out`` go: ``out`` alone, else numbered from 001.
+
+    ``requests.jsonl`` splits into ``requests.001.jsonl``, ``requests.002.jsonl``, ...; the
+    numbers have as many digits as the count needs (at least three), so names sort in order.
+    """
+    if parts == 1:
+        return [out]
+    width = max(3, len(str(parts)))
+    return [out.with_name(f"{out.stem}.{n:0{width}d}{out.suffix}") for n in range(1, parts + 1)]
+
+
+def _earlier_exports(out: Path) -> list[Path]:
+    """``out`` and the numbered parts of an export to it, as far as they exist."""
+    pattern = re.compile(re.escape(out.stem) + r"\.\d{3,}" + re.escape(out.suffix))
+    try:
+        found = [p for p in out.parent.iterdir() if pattern.fullmatch(p.name)]
+    except OSError:
+        found = []
+    return sorted([out, *found] if out.exists() else found)
 
 
 def import_lines(store: ResponseStore, lines: Iterable[str], source: str) -> ImportResult:
@@ -159,8 +249,7 @@ def _result_of(entry: Any) -> tuple[str | None, str | None, dict[str, Any] | Non
         return "custom_id is not a factcheck request key", None, None
     error = entry.get("error")
     if error:
-        message = error.get("message", error) if isinstance(error, dict) else error
-        return f"request {key[:12]} failed: {message}", None, None
+        return f"request {key[:12]} failed: {_error_message(error)}", None, None
     response = entry.get("response") or {}
     status = response.get("status_code")
     body = response.get("body")
@@ -170,6 +259,19 @@ def _result_of(entry: Any) -> tuple[str | None, str | None, dict[str, Any] | Non
     if not isinstance(body, dict) or not body.get("choices"):
         return f"request {key[:12]} has no chat completion in its response", None, None
     return None, key, body
+
+
+def _error_message(error: Any) -> str:
+    """An error line's message, whoever wrote it.
+
+    OpenAI writes ``{code, message}``; vLLM's batch runner an error response
+    (``{"error": {message, ...}}``, or ``{message, ...}`` in older versions) or a plain string.
+    """
+    if isinstance(error, dict):
+        inner = error.get("error")
+        found = inner if isinstance(inner, dict) else error
+        return str(found.get("message") or found.get("code") or error)
+    return str(error)
 
 
 def import_file(store: ResponseStore, path: Path) -> ImportResult:
@@ -183,14 +285,22 @@ def import_file(store: ResponseStore, path: Path) -> ImportResult:
     return import_lines(store, text.splitlines(), path.name)
 
 
-async def asubmit(llm: LLM, path: Path) -> str:
-    """Upload a Batch input file, create the batch, remember it in the store; its id."""
-    if llm.store is None:
-        raise InputError("batch submit needs a response store")
+class BatchInput(BaseModel):
+    """A Batch input file checked before upload: its request count and endpoint."""
+
+    path: Path
+    requests: int
+    endpoint: str
+
+
+def read_batch_input(path: Path, limits: FileLimits | None = None) -> BatchInput:
+    """Check that ``path`` is a non-empty Batch input file within ``limits``."""
+    limits = limits or FileLimits()
     try:
-        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    lines = [line for line in data.splitlines() if line.strip()]
     if not lines:
         raise InputError(f"{path} holds no requests: nothing to submit")
     try:
@@ -199,13 +309,50 @@ async def asubmit(llm: LLM, path: Path) -> str:
         raise InputError(
             f"{path} is not a Batch input file from `factcheck batch export`"
         ) from None
+    if len(lines) > limits.max_requests or len(data) > limits.max_bytes:
+        raise InputError(
+            f"{path} holds {len(lines):,} requests in {len(data):,} bytes; a Batch file may "
+            f"hold {limits.max_requests:,} and {limits.max_bytes:,}: export again, and "
+            "`batch export` splits it"
+        )
+    return BatchInput(path=path, requests=len(lines), endpoint=endpoint)
+
+
+async def asubmit(llm: LLM, path: Path, limits: FileLimits | None = None) -> str:
+    """Upload a Batch input file, create the batch, remember it in the store; its id."""
+    return await _asubmit(llm, read_batch_input(path, limits))
+
+
+async def asubmit_files(
+    llm: LLM,
+    paths: Sequence[Path],
+    limits: FileLimits | None = None,
+    on_submitted: Callable[[Path, str], None] | None = None,
+) -> list[str]:
+    """Submit several Batch input files (an export's parts), one batch each; their ids.
+
+    Every file is checked before the first upload. ``on_submitted`` hears of each batch as it
+    is created, so a failure part way leaves a record of what did start.
+    """
+    inputs = [read_batch_input(path, limits) for path in paths]
+    ids = []
+    for batch_input in inputs:
+        ids.append(await _asubmit(llm, batch_input))
+        if on_submitted is not None:
+            on_submitted(batch_input.path, ids[-1])
+    return ids
+
+
+async def _asubmit(llm: LLM, batch_input: BatchInput) -> str:
+    if llm.store is None:
+        raise InputError("batch submit needs a response store")
     sdk = llm.sdk()
     try:
-        with path.open("rb") as handle:
+        with batch_input.path.open("rb") as handle:
             uploaded = await sdk.files.create(file=handle, purpose="batch")
         batch = await sdk.batches.create(
             input_file_id=uploaded.id,
-            endpoint=endpoint,
+            endpoint=batch_input.endpoint,
             completion_window="24h",
             metadata={"created_by": "factcheck"},
         )
@@ -216,7 +363,7 @@ async def asubmit(llm: LLM, path: Path) -> str:
         ) from exc
     except openai.APIError as exc:
         raise llm.call_error(exc) from exc
-    llm.store.add_batch(batch.id, llm.config.endpoint, len(lines), batch.status)
+    llm.store.add_batch(batch.id, llm.config.endpoint, batch_input.requests, batch.status)
     return batch.id
 
 

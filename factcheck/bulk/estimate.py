@@ -3,31 +3,31 @@
 The pipeline runs offline against the response store: stages whose answers are all stored cost
 nothing, and the first stage that lacks answers names its exact requests, whose prompts are
 measured. Later stages depend on answers not yet known, so they are estimated from the articles'
-length with the assumptions in ``ASSUMPTIONS``. Tokens are counted as characters / 4, the usual
-rule of thumb for English text with OpenAI's tokenizers (exact counts need the model's own).
+length with the assumptions in ``ASSUMPTIONS``. Tokens are counted with the model's own encoding
+when factcheck knows it (``factcheck.llm.tokens``), else estimated from characters, and the dry
+run says which. It also says whether the largest request fits the model's context window.
 A check's output is estimated per claim it lists, from the compact answer's shape: a full entry
 for the share of claims an article supports or contradicts, an id for each of the rest.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import tempfile
 from math import ceil
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from factcheck.bulk.batch import amissing_requests
 from factcheck.errors import MissedRequest
 from factcheck.llm.gateway import LLM
 from factcheck.llm.store import ResponseStore
+from factcheck.llm.tokens import CHARS_PER_TOKEN, Tokenizer, tokenizer_for
 from factcheck.models import Cluster, usd
 from factcheck.stages.merge import DEFAULT_CHUNK_SIZE
 from factcheck.stages.prompts import load_prompt
 
-CHARS_PER_TOKEN = 4
 CHARS_PER_CLAIM = 180  # about one claim per sentence of news prose
 CLAIM_TOKENS = 25  # a canonical claim as listed in a prompt
 EXTRACT_TOKENS_PER_CLAIM = 65  # quote, statement, attributed_to, as_of, JSON
@@ -43,12 +43,12 @@ NOT_MENTIONED_TOKENS = 3  # '"c012", '
 FOUND_SHARE = 0.25
 CHECK_TOKENS_PER_CLAIM = FOUND_SHARE * FOUND_TOKENS + (1 - FOUND_SHARE) * NOT_MENTIONED_TOKENS
 ASSUMPTIONS = (
-    f"tokens ≈ characters / {CHARS_PER_TOKEN}",
     f"one claim per {CHARS_PER_CLAIM} characters of article text",
     f"{int(SHARED_SHARE * 100)} canonical claims per 100 extracted after merging",
     f"a check answers {int(FOUND_SHARE * 100)}% of its claims in full (~{FOUND_TOKENS} tokens "
     f"each), the rest as ids (~{NOT_MENTIONED_TOKENS})",
 )
+ESTIMATED_TOKENS = f"tokens ≈ characters / {CHARS_PER_TOKEN}"
 STAGES = ("extract", "merge", "check")
 _CLAIM_LINE = re.compile(r"^c\d+: ")
 
@@ -61,6 +61,17 @@ class StageEstimate(BaseModel):
     input_tokens: int
     output_tokens: int
     measured: bool  # input measured from the real requests, not estimated
+    largest_input_tokens: int = Field(default=0, description="The largest one request's prompt.")
+
+    @property
+    def output_per_call(self) -> int:
+        """Expected answer tokens of one call."""
+        return ceil(self.output_tokens / self.calls) if self.calls else 0
+
+    @property
+    def largest_request_tokens(self) -> int:
+        """What the stage's largest request needs of a context window: prompt and answer."""
+        return self.largest_input_tokens + self.output_per_call if self.calls else 0
 
 
 class RunEstimate(BaseModel):
@@ -73,6 +84,10 @@ class RunEstimate(BaseModel):
     cost_usd: float | None
     batch_cost_usd: float | None
     assumptions: list[str]
+    tokenizer: str = Field(description="The encoding tokens were counted with, or 'estimate'.")
+    tokenizer_note: str = Field(description="The tokenizer line the dry run prints.")
+    context_window: int | None = Field(description="The model's, in tokens; None: unknown.")
+    warnings: list[str] = Field(default_factory=list)
 
     @property
     def calls(self) -> int:
@@ -90,51 +105,35 @@ class RunEstimate(BaseModel):
         return sum(s.output_tokens for s in self.stages)
 
 
-def _tokens(chars: int) -> int:
-    return ceil(chars / CHARS_PER_TOKEN)
+def _template_tokens(stage: str, tokens: Tokenizer) -> int:
+    return tokens.count(load_prompt("system").template) + tokens.count(load_prompt(stage).template)
 
 
-def _request_tokens(request: MissedRequest) -> int:
-    # Everything in the body but the model name is prompt: messages, and the schema in tools.
-    body = {k: v for k, v in request.body.items() if k != "model"}
-    return _tokens(len(json.dumps(body, ensure_ascii=False)))
-
-
-def _template_tokens(stage: str) -> int:
-    return _tokens(len(load_prompt("system").template) + len(load_prompt(stage).template))
-
-
-def _estimated(stage: str, cluster: Cluster) -> StageEstimate:
+def _estimated(stage: str, cluster: Cluster, tokens: Tokenizer) -> StageEstimate:
     lengths = [len(a.text) for a in cluster.articles]
+    texts = [tokens.count(a.text) for a in cluster.articles]
     claims = [max(1, n // CHARS_PER_CLAIM) for n in lengths]
     canonical = ceil(sum(claims) * SHARED_SHARE)
+    template = _template_tokens(stage, tokens)
     if stage == "extract":
-        return StageEstimate(
-            stage=stage,
-            calls=len(lengths),
-            input_tokens=sum(_template_tokens(stage) + _tokens(n) for n in lengths),
-            output_tokens=sum(c * EXTRACT_TOKENS_PER_CLAIM for c in claims),
-            measured=False,
-        )
-    if stage == "merge":
+        inputs = [template + n for n in texts]
+        output = sum(c * EXTRACT_TOKENS_PER_CLAIM for c in claims)
+    elif stage == "merge":
         calls = ceil(sum(claims) / DEFAULT_CHUNK_SIZE) if len(lengths) > 1 else 0
-        return StageEstimate(
-            stage=stage,
-            calls=calls,
-            input_tokens=calls * _template_tokens(stage) + sum(claims) * CLAIM_TOKENS,
-            output_tokens=sum(claims) * MERGE_TOKENS_PER_CLAIM if calls else 0,
-            measured=False,
-        )
-    others = [max(0, canonical - c) for c in claims]
+        per_call = ceil(sum(claims) / calls) if calls else 0
+        inputs = [template + per_call * CLAIM_TOKENS] * calls
+        output = sum(claims) * MERGE_TOKENS_PER_CLAIM if calls else 0
+    else:
+        others = [max(0, canonical - c) for c in claims]
+        inputs = [template + n + k * CLAIM_TOKENS for n, k in zip(texts, others, strict=True)]
+        output = sum(others) * CHECK_TOKENS_PER_CLAIM
     return StageEstimate(
         stage=stage,
-        calls=len(lengths),
-        input_tokens=sum(
-            _template_tokens(stage) + _tokens(n) + k * CLAIM_TOKENS
-            for n, k in zip(lengths, others, strict=True)
-        ),
-        output_tokens=ceil(sum(others) * CHECK_TOKENS_PER_CLAIM),
+        calls=len(inputs),
+        input_tokens=sum(inputs),
+        output_tokens=ceil(output),
         measured=False,
+        largest_input_tokens=max(inputs, default=0),
     )
 
 
@@ -146,20 +145,42 @@ def _claims_in(request: MissedRequest) -> int:
     return sum(1 for line in block.splitlines() if _CLAIM_LINE.match(line))
 
 
-def _measured(stage: str, requests: list[MissedRequest], estimate: StageEstimate) -> StageEstimate:
+def _measured(
+    stage: str, requests: list[MissedRequest], estimate: StageEstimate, tokens: Tokenizer
+) -> StageEstimate:
     # Output is not known before the model answers. A check's is roughly proportional to the
     # claims it lists, which the request shows; other stages keep the estimate, per call.
     if stage == "check":
         output = ceil(sum(_claims_in(r) for r in requests) * CHECK_TOKENS_PER_CLAIM)
     else:
         output = ceil(estimate.output_tokens * len(requests) / max(estimate.calls, 1))
+    inputs = [tokens.count_request(r.body) for r in requests]
     return StageEstimate(
         stage=stage,
         calls=len(requests),
-        input_tokens=sum(_request_tokens(r) for r in requests),
+        input_tokens=sum(inputs),
         output_tokens=output,
         measured=True,
+        largest_input_tokens=max(inputs, default=0),
     )
+
+
+def _largest(stages: list[StageEstimate]) -> StageEstimate | None:
+    """The stage whose largest request needs the most context, if any stage calls at all."""
+    calling = [s for s in stages if s.calls]
+    return max(calling, key=lambda s: s.largest_request_tokens) if calling else None
+
+
+def _context_warnings(stages: list[StageEstimate], model: str, context: int | None) -> list[str]:
+    """A warning when the largest request, with its expected answer, overflows the context."""
+    largest = _largest(stages)
+    if context is None or largest is None or largest.largest_request_tokens <= context:
+        return []
+    return [
+        f"the largest request ({largest.stage}) needs ~{largest.largest_request_tokens:,} "
+        f"tokens, more than {model}'s context window of {context:,}: the model would reject "
+        "it or cut its answer short; use a model with a longer context or split the cluster"
+    ]
 
 
 async def aestimate(cluster: Cluster, llm: LLM) -> RunEstimate:
@@ -171,14 +192,16 @@ async def aestimate(cluster: Cluster, llm: LLM) -> RunEstimate:
         with tempfile.TemporaryDirectory() as folder:
             empty = ResponseStore(Path(folder) / "empty.sqlite3")
             return await aestimate(cluster, LLM(llm.config, store=empty, prices=llm.prices))
+    model = llm.config.model
+    tokens = tokenizer_for(model, llm.prices.encoding(model))
     stage, requests = await amissing_requests(cluster, llm)
     stored = list(STAGES[: STAGES.index(stage)]) if stage else list(STAGES)
     stages = []
     for name in STAGES[len(stored) :]:
-        estimate = _estimated(name, cluster)
-        stages.append(_measured(name, requests, estimate) if name == stage and requests
+        estimate = _estimated(name, cluster, tokens)
+        stages.append(_measured(name, requests, estimate, tokens) if name == stage and requests
                       else estimate)  # fmt: skip
-    model = llm.config.model
+    context = llm.prices.context_window(model)
     input_tokens = sum(s.input_tokens for s in stages)
     output_tokens = sum(s.output_tokens for s in stages)
     return RunEstimate(
@@ -188,7 +211,11 @@ async def aestimate(cluster: Cluster, llm: LLM) -> RunEstimate:
         stages=stages,
         cost_usd=llm.prices.cost(model, input_tokens, output_tokens),
         batch_cost_usd=llm.prices.cost(model, input_tokens, output_tokens, batch=True),
-        assumptions=list(ASSUMPTIONS),
+        assumptions=list(ASSUMPTIONS) if tokens.exact else [ESTIMATED_TOKENS, *ASSUMPTIONS],
+        tokenizer=tokens.name,
+        tokenizer_note=tokens.describe(),
+        context_window=context,
+        warnings=_context_warnings(stages, model, context),
     )
 
 
@@ -209,5 +236,24 @@ def render_estimate(estimate: RunEstimate) -> str:
         + (f", ~{usd(estimate.batch_cost_usd)} through the Batch API"
            if estimate.batch_cost_usd is not None else "")
     )  # fmt: skip
+    lines.append(f"Tokens: {estimate.tokenizer_note}.")
+    lines.append(_context_line(estimate))
+    lines.extend(f"Warning: {w}." for w in estimate.warnings)
     lines.append("Assumptions: " + "; ".join(estimate.assumptions) + "; re-asks not counted.")
     return "\n".join(lines) + "\n"
+
+
+def _context_line(estimate: RunEstimate) -> str:
+    largest = _largest(estimate.stages)
+    if estimate.context_window is None:
+        return (
+            f"Context window of {estimate.model}: unknown, so no check that each request fits "
+            "(add it under context_windows in a --prices file)."
+        )
+    window = f"context window of {estimate.model}: {estimate.context_window:,} tokens."
+    if largest is None:
+        return window[0].upper() + window[1:]
+    return (
+        f"Largest request: {largest.stage}, ~{largest.largest_input_tokens:,} prompt + "
+        f"~{largest.output_per_call:,} answer tokens; {window}"
+    )

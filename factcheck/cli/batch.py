@@ -11,13 +11,39 @@ from typing import Annotated
 
 import typer
 
-from factcheck.bulk.batch import acollect, aexport, asubmit, import_file
+from factcheck.bulk.batch import (
+    MAX_BYTES_PER_FILE,
+    MAX_REQUESTS_PER_FILE,
+    ExportResult,
+    FileLimits,
+    acollect,
+    aexport,
+    asubmit_files,
+    import_file,
+)
 from factcheck.cli.common import Gateway, one_line_errors
 from factcheck.cli.options import BaseUrlOpt, ModelOpt, OutputModeOpt, StoreOpt, VerboseOpt
 from factcheck.errors import InputError
 from factcheck.evaluation.gold import load_gold
 from factcheck.llm.store import ResponseStore, default_store_path
 from factcheck.stages.load import load_cluster
+
+MaxRequestsOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-requests",
+        min=1,
+        help="Requests per Batch file, past which an export is split (the Batch API's limit)",
+    ),
+]
+MaxBytesOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-bytes",
+        min=1,
+        help="Bytes per Batch file, past which an export is split (the Batch API's 200 MB)",
+    ),
+]
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -41,8 +67,13 @@ def batch_export(
     base_url: BaseUrlOpt = None,
     output_mode: OutputModeOpt = None,
     store: StoreOpt = None,
+    max_requests: MaxRequestsOpt = MAX_REQUESTS_PER_FILE,
+    max_bytes: MaxBytesOpt = MAX_BYTES_PER_FILE,
 ) -> None:
-    """Write the requests the next stage of each cluster still needs, as a Batch input file."""
+    """Write the requests the next stage of each cluster still needs, as Batch input files.
+
+    One file, or numbered parts (requests.001.jsonl, ...) when one would pass the limits.
+    """
     gateway = Gateway()
     with one_line_errors(gateway):
         clusters = [load_cluster(folder) for folder in cluster_dirs]
@@ -55,15 +86,29 @@ def batch_export(
         llm = gateway.open(
             model=model, base_url=base_url, mode=output_mode, store=store, offline=True
         )
-        result = asyncio.run(aexport(clusters, llm, out, claims))
+        limits = FileLimits(max_requests=max_requests, max_bytes=max_bytes)
+        result = asyncio.run(aexport(clusters, llm, out, claims, limits))
+    _print_export(result, out)
+
+
+def _print_export(result: ExportResult, out: Path) -> None:
     for need in result.clusters:
         state = f"{need.requests} requests for {need.stage}" if need.stage else "complete"
         typer.echo(f"{need.cluster}: {state}")
-    if result.requests:
-        typer.echo(f"wrote {result.requests} requests to {out}; next: factcheck batch submit {out}")
-    else:
+    for removed in result.removed:
+        typer.echo(f"removed {removed}, left by an earlier export")
+    if not result.requests:
         typer.echo(f"nothing to export: every answer is stored (wrote an empty {out}); "
                    "run factcheck report --offline")  # fmt: skip
+        return
+    if len(result.files) == 1:
+        typer.echo(f"wrote {result.requests} requests to {out}; next: factcheck batch submit {out}")
+        return
+    typer.echo(f"wrote {result.requests} requests in {len(result.files)} files, to keep each "
+               "within the Batch file limits:")  # fmt: skip
+    for file in result.files:
+        typer.echo(f"  {file.path}: {file.requests} requests, {file.bytes:,} bytes")
+    typer.echo(f"next: factcheck batch submit {' '.join(result.paths)}")
 
 
 @app.command("import")
@@ -91,18 +136,27 @@ def _print_import(stored: int, already: int, errors: list[str]) -> None:
 
 @app.command("submit")
 def batch_submit(
-    requests: Annotated[Path, typer.Argument(help="Batch input file from batch export")],
+    requests: Annotated[
+        list[Path], typer.Argument(help="Batch input files from batch export (one batch each)")
+    ],
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     store: StoreOpt = None,
     verbose: VerboseOpt = False,
+    max_requests: MaxRequestsOpt = MAX_REQUESTS_PER_FILE,
+    max_bytes: MaxBytesOpt = MAX_BYTES_PER_FILE,
 ) -> None:
-    """Upload a Batch input file and start the batch; collect it later."""
+    """Upload Batch input files and start a batch for each; collect them later."""
     gateway = Gateway()
+    limits = FileLimits(max_requests=max_requests, max_bytes=max_bytes)
+
+    def submitted(path: Path, batch_id: str) -> None:
+        typer.echo(f"submitted batch {batch_id} ({path})")
+
     with one_line_errors(gateway):
         llm = gateway.open(model=model, base_url=base_url, store=store, verbose=verbose)
-        batch_id = asyncio.run(asubmit(llm, requests))
-    typer.echo(f"submitted batch {batch_id}; next: factcheck batch collect --wait")
+        asyncio.run(asubmit_files(llm, requests, limits, on_submitted=submitted))
+    typer.echo("next: factcheck batch collect --wait")
 
 
 @app.command("collect")

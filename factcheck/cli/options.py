@@ -40,7 +40,11 @@ OfflineOpt = Annotated[
 ]
 PricesOpt = Annotated[
     Path | None,
-    typer.Option("--prices", help="Price table overriding the shipped one [env: FACTCHECK_PRICES]"),
+    typer.Option(
+        "--prices",
+        help="Model table (prices, context windows, encodings) overriding the shipped one "
+        "[env: FACTCHECK_PRICES]",
+    ),
 ]
 
 
