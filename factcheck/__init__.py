@@ -7,6 +7,7 @@ from factcheck.errors import (
     InputError,
     MissingAnswers,
     ModelCallError,
+    StoreError,
 )
 from factcheck.evaluation.gold import load_gold
 from factcheck.evaluation.run import aevaluate_cluster, evaluate_cluster
@@ -49,6 +50,7 @@ __all__ = [
     "ModelConfig",
     "Report",
     "ResponseStore",
+    "StoreError",
     "Usage",
     "Verdict",
     "acheck_claims",

@@ -204,6 +204,9 @@ class StageUsage(BaseModel):
     store_hits: int = 0
     stored_input_tokens: int = 0
     stored_output_tokens: int = 0
+    unmetered: int = Field(
+        default=0, description="Answers whose token counts the endpoint did not give as numbers."
+    )
 
 
 class Usage(BaseModel):
@@ -240,6 +243,15 @@ class Usage(BaseModel):
         entry.calls += 1
         entry.input_tokens += input_tokens
         entry.output_tokens += output_tokens
+
+    def add_unmetered(self, stage: str) -> None:
+        """Count one answer of ``stage`` whose usage was not numeric (its tokens count as 0)."""
+        self.stages.setdefault(stage, StageUsage()).unmetered += 1
+
+    @property
+    def unmetered(self) -> int:
+        """Answers whose token counts were not numbers, over all stages."""
+        return sum(s.unmetered for s in self.stages.values())
 
     def add_store_hit(self, stage: str, input_tokens: int, output_tokens: int) -> None:
         """Count one answer of ``stage`` served from the store, and the tokens it saved."""
