@@ -268,6 +268,11 @@ def usd(amount: float | None) -> str:
     return f"${amount:.4f}" if amount < 1 else f"${amount:.2f}"
 
 
+ExtractionStatus = Literal["ok", "partial", "failed"]
+"""How one article's extraction went: ``ok`` (a valid answer), ``partial`` (the answer stayed
+invalid; its verifiable claims were kept), ``failed`` (no claim could be obtained)."""
+
+
 class Report(BaseModel):
     """Everything one run found about a cluster; every renderer reads only this."""
 
@@ -284,6 +289,16 @@ class Report(BaseModel):
     disputes: list[Dispute] = Field(default_factory=list)
     usage: Usage
     warnings: list[str] = Field(default_factory=list)
+    extraction: dict[str, ExtractionStatus] = Field(
+        default_factory=dict,
+        description="Per article id, how its extraction went; empty when no model extracted "
+        "(claims given by an editor, or the lexical baseline). The reasons are in warnings.",
+    )
+
+    @property
+    def failed_extractions(self) -> list[str]:
+        """Ids of the articles whose extraction failed: their claims are missing."""
+        return [a.id for a in self.articles if self.extraction.get(a.id) == "failed"]
 
     def to_contract(self) -> dict:
         """The ``--format json`` document, with exactly the keys DESIGN.md fixes."""
@@ -291,7 +306,10 @@ class Report(BaseModel):
             "cluster": self.cluster,
             "model": self.model,
             "prompts": dict(self.prompts),
-            "articles": [{"id": a.id, "title": a.title} for a in self.articles],
+            "articles": [
+                {"id": a.id, "title": a.title, "extraction": self.extraction.get(a.id)}
+                for a in self.articles
+            ],
             "claims": [
                 {"id": c.id, "text": c.text, "sources": list(c.sources)} for c in self.claims
             ],

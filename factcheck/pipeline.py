@@ -18,9 +18,17 @@ from factcheck.llm.config import ModelConfig, model_configured, resolve_config
 from factcheck.llm.gateway import LLM
 from factcheck.llm.store import ResponseStore
 from factcheck.llm.transport import StoreMiss
-from factcheck.models import CanonicalClaim, Cluster, Report, Usage, Verdict, stated_verdict
+from factcheck.models import (
+    CanonicalClaim,
+    Cluster,
+    ExtractionStatus,
+    Report,
+    Usage,
+    Verdict,
+    stated_verdict,
+)
 from factcheck.stages.check import check_article
-from factcheck.stages.extract import extract_claims
+from factcheck.stages.extract import extract_article
 from factcheck.stages.load import load_cluster
 from factcheck.stages.merge import merge_claims
 from factcheck.stages.prompts import prompt_versions
@@ -151,12 +159,16 @@ async def acheck_cluster(
     llm, usage = run.llm, run.usage
     warnings: list[str] = []
     extracted_per_article = await _wave(
-        run, "extract", (extract_claims(llm, article, usage) for article in cluster.articles)
+        run, "extract", (extract_article(llm, article, usage) for article in cluster.articles)
     )
     extracted = []
-    for claims, notes in extracted_per_article:
+    extraction: dict[str, ExtractionStatus] = {}
+    for article, (claims, notes, status) in zip(
+        cluster.articles, extracted_per_article, strict=True
+    ):
         extracted.extend(claims)
         warnings.extend(notes)
+        extraction[article.id] = status
     ((claims, notes),) = await _wave(
         run, "merge", [merge_claims(llm, [a.id for a in cluster.articles], extracted, usage)]
     )
@@ -173,7 +185,8 @@ async def acheck_cluster(
         claims=claims,
         verdicts=verdicts,
         usage=usage,
-        warnings=warnings,
+        warnings=warnings + _usage_warnings(usage),
+        extraction=extraction,
     )
 
 
@@ -212,8 +225,17 @@ async def acheck_claims(
         claims=canonical,
         verdicts=verdicts,
         usage=usage,
-        warnings=warnings,
+        warnings=warnings + _usage_warnings(usage),
     )
+
+
+def _usage_warnings(usage: Usage) -> list[str]:
+    if not usage.unmetered:
+        return []
+    return [
+        f"{usage.unmetered} answer(s) came with token counts that are not numbers: their "
+        "tokens are not counted, so the usage and cost shown are too low"
+    ]
 
 
 def check_cluster(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
 from factcheck.errors import AnswerError
 from factcheck.llm.answers import parse_lenient
 from factcheck.llm.gateway import LLM
-from factcheck.models import Article, ExtractedClaim, Quote, Usage
+from factcheck.models import Article, ExtractedClaim, ExtractionStatus, Quote, Usage
 from factcheck.quotes import find_in_article, normalise
 from factcheck.stages.clean import clean_text
 from factcheck.stages.prompts import messages_for
@@ -43,15 +45,31 @@ class ExtractionAnswer(BaseModel):
         return self
 
 
+class ArticleExtraction(NamedTuple):
+    """One article's claims, the warnings, and how the extraction went."""
+
+    claims: list[ExtractedClaim]
+    warnings: list[str]
+    status: ExtractionStatus
+
+
 async def extract_claims(
     llm: LLM, article: Article, usage: Usage
 ) -> tuple[list[ExtractedClaim], list[str]]:
-    """Extract the claims of ``article``; returns them and any warnings.
+    """Extract the claims of ``article``; returns them and any warnings."""
+    claims, warnings, _ = await extract_article(llm, article, usage)
+    return claims, warnings
+
+
+async def extract_article(llm: LLM, article: Article, usage: Usage) -> ArticleExtraction:
+    """Extract the claims of ``article``, saying how it went (``status``).
 
     An answer that stays invalid after re-asks is salvaged: claims whose quote is verbatim are
-    kept, the others dropped with a warning. Nothing unverified is ever kept.
+    kept (``partial``), the others dropped with a warning; when none is left, ``failed``.
+    Nothing unverified is ever kept.
     """
     warnings: list[str] = []
+    status: ExtractionStatus = "ok"
     context = {
         "article": article,
         "article_id": article.id,
@@ -70,6 +88,7 @@ async def extract_claims(
     except AnswerError as exc:
         salvaged = parse_lenient(ExtractionAnswer, exc.raw)
         items = salvaged.claims if salvaged else []
+        status = "partial"
         warnings.append(
             f"{article.id}: extraction failed ({exc.reason}); "
             f"salvaging {len(items)} claim(s) from the last answer"
@@ -90,4 +109,6 @@ async def extract_claims(
         seen.add(normalise(text).lower())
         quote = Quote(text=article.text[span.start : span.end], span=span)
         claims.append(ExtractedClaim(article_id=article.id, text=text, quote=quote))
-    return claims, warnings
+    if status == "partial" and not claims:
+        status = "failed"
+    return ArticleExtraction(claims, warnings, status)
