@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal, Protocol, TypeVar
 
 from factcheck.baseline.checker import lexical_report
-from factcheck.errors import MissingAnswers, ModelCallError
+from factcheck.errors import FactcheckError, MissingAnswers
 from factcheck.llm.config import ModelConfig, model_configured, resolve_config
 from factcheck.llm.gateway import LLM
 from factcheck.llm.store import ResponseStore
@@ -110,7 +110,7 @@ async def _wave(run: _Run, stage: str, calls: Iterable[Awaitable[T]]) -> list[T]
     try:
         async with asyncio.TaskGroup() as group:
             tasks = [group.create_task(_settle(run, stage, call)) for call in calls]
-    except* ModelCallError as errors:
+    except* FactcheckError as errors:  # a failed endpoint, or a store that cannot be read
         raise errors.exceptions[0] from None
     results = [task.result() for task in tasks]
     missing = [r.missed for r in results if isinstance(r, StoreMiss)]
