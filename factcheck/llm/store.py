@@ -9,6 +9,7 @@ sampling settings). Headers never enter it, so neither does the key; the query s
 out too, since some proxies carry credentials there. Each answer is committed on its own the
 moment it arrives: a killed run keeps everything it was sent, and SQLite's atomic commits mean
 no half-written answer can be read back. WAL lets two processes share one store.
+``storefile.py`` opens the file: its schema, what is a store, the read-only fallback.
 """
 
 from __future__ import annotations
@@ -24,65 +25,19 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import httpx2
 import platformdirs
 from pydantic import BaseModel
 
-from factcheck.errors import ConfigError, FactcheckError, MissedRequest, StoreError
+from factcheck.errors import FactcheckError, MissedRequest, StoreError
 from factcheck.llm.failures import usage_tokens
+from factcheck.llm.storefile import open_store_file, store_error
 
 STORE_ENV = "FACTCHECK_STORE"
-# Long enough to wait out another process's commit, short enough to report a stuck lock.
-BUSY_TIMEOUT_MS = 30_000
 # An answer whose call ended without a valid answer is asked for again until the request has
 # been answered this many times; then it is served like any other (``--refresh`` asks again).
 ASK_LIMIT = 2
-
-# Append-only: a store records in ``user_version`` how many of these it has run.
-MIGRATIONS = (
-    """
-CREATE TABLE IF NOT EXISTS answers (
-    key TEXT PRIMARY KEY,
-    endpoint TEXT NOT NULL,
-    model TEXT NOT NULL,
-    stage TEXT,
-    response TEXT NOT NULL,
-    input_tokens INTEGER NOT NULL,
-    output_tokens INTEGER NOT NULL,
-    origin TEXT NOT NULL,
-    created TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS exported (
-    key TEXT PRIMARY KEY,
-    endpoint TEXT NOT NULL,
-    model TEXT NOT NULL,
-    stage TEXT,
-    created TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS batches (
-    id TEXT PRIMARY KEY,
-    endpoint TEXT NOT NULL,
-    requests INTEGER NOT NULL,
-    status TEXT NOT NULL,
-    created TEXT NOT NULL
-);
-""",
-    # outcome: NULL until a structured call used the answer, then 'ok' or 'failed' (the call
-    # ended without a valid answer); asks: how many answers the request has been given.
-    """
-ALTER TABLE answers ADD COLUMN outcome TEXT;
-ALTER TABLE answers ADD COLUMN asks INTEGER NOT NULL DEFAULT 1;
-""",
-)
-SCHEMA_VERSION = len(MIGRATIONS)
-TABLES = frozenset({"answers", "exported", "batches"})
-ANSWER_COLUMNS = frozenset({"key", "endpoint", "model", "stage", "response", "origin"})
-# SQLite's names for "this file cannot be written (now)": permissions, a read-only file system,
-# a full disk, or a -shm file that cannot be made.
-_CANNOT_WRITE = ("SQLITE_READONLY", "SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_PERM")
-_NOT_A_STORE = ("SQLITE_NOTADB", "SQLITE_CORRUPT")
 
 log = logging.getLogger(__name__)
 
@@ -174,130 +129,27 @@ class ResponseStore:
 
     def __init__(self, path: str | Path, *, notify: Notify | None = None) -> None:
         self.path = Path(path).expanduser()
-        self.read_only: str | None = None
         self._notify = notify or log.warning
-        self._uri: str | None = None
-        self._version = SCHEMA_VERSION
         self._memory: dict[str, StoredAnswer] = {}
         self._write_failure: str | None = None
         try:
-            self._open()
+            self._file = open_store_file(self.path)
         except sqlite3.Error as exc:
-            raise self._error(exc) from None
+            raise store_error(self.path, exc) from None
+        self.read_only = self._file.read_only
+        if self.read_only is not None:
+            self._notify(
+                f"the response store {self.path} is read-only ({self.read_only}): its answers "
+                "are served, and new answers are not kept"
+            )
 
     @classmethod
     def open_default(cls, *, notify: Notify | None = None) -> ResponseStore:
         """The store at ``$FACTCHECK_STORE`` or in the user's cache folder."""
         return cls(default_store_path(), notify=notify)
 
-    # opening -----------------------------------------------------------------------------
-
-    def _open(self) -> None:
-        existed = self.path.exists()
-        if not existed:
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise ConfigError(
-                    f"cannot create the response store {self.path}: {exc.strerror}"
-                ) from None
-        try:
-            with closing(self._connect()) as db:
-                self._version = self._check(db)
-                if self._version < SCHEMA_VERSION:
-                    self._migrate(db)
-                else:  # can it be written at all? (takes the write lock, writes nothing)
-                    db.execute("BEGIN IMMEDIATE")
-                    db.execute("ROLLBACK")
-                if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                    db.execute("PRAGMA journal_mode=WAL")
-        except sqlite3.Error as exc:
-            if not (existed and _errorname(exc).startswith(_CANNOT_WRITE)):
-                raise
-            self._open_read_only(f"cannot write: {exc}")
-
-    def _check(self, db: sqlite3.Connection) -> int:
-        """The store's schema version; ``StoreError`` when the file is not a response store."""
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"the response store {self.path} was written by a newer factcheck (store "
-                f"version {version}, this one knows {SCHEMA_VERSION}): upgrade factcheck, or "
-                "pass another --store"
-            )
-        foreign = sorted(tables - TABLES)
-        if "answers" in tables:
-            columns = {row[1] for row in db.execute("PRAGMA table_info(answers)")}
-            if not columns >= ANSWER_COLUMNS:
-                foreign.append("an 'answers' table of other columns")
-        if (version == 0 and foreign) or (version > 0 and ("answers" not in tables or foreign)):
-            listed = ", ".join(foreign[:5]) or "none of its tables"
-            raise StoreError(
-                f"{self.path} is an SQLite database but not a factcheck response store (it "
-                f"has {listed}): pass another --store"
-            )
-        return version
-
-    def _migrate(self, db: sqlite3.Connection) -> None:
-        with db:
-            db.execute("BEGIN IMMEDIATE")
-            # Another process may have migrated it while we waited for the lock.
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            for script in MIGRATIONS[version:]:
-                for statement in filter(str.strip, script.split(";")):
-                    db.execute(statement)
-            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        self._version = SCHEMA_VERSION
-
-    def _open_read_only(self, reason: str) -> None:
-        # mode=ro still needs the WAL's -shm file; immutable=1 reads the main file alone, for a
-        # folder where not even that can be made (a full disk, a read-only mount). Only when
-        # the WAL is empty, though: then the main file holds every answer, and is whole.
-        wal = Path(f"{self.path}-wal")
-        modes = ["mode=ro"]
-        if not wal.exists() or wal.stat().st_size == 0:
-            modes.append("immutable=1")
-        last: sqlite3.Error | None = None
-        for flags in modes:
-            uri = f"file:{quote(str(self.path))}?{flags}"
-            try:
-                with closing(sqlite3.connect(uri, uri=True)) as db:
-                    self._version = self._check(db)
-            except sqlite3.Error as exc:
-                if _errorname(exc).startswith(_NOT_A_STORE):
-                    raise
-                last = exc
-                continue
-            self._uri = uri
-            self.read_only = reason
-            self._notify(
-                f"the response store {self.path} is read-only ({reason}): its answers are "
-                "served, and new answers are not kept"
-            )
-            return
-        assert last is not None
-        raise last
-
     def _connect(self) -> sqlite3.Connection:
-        if self._uri is not None:
-            db = sqlite3.connect(self._uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
-                                 isolation_level=None)  # fmt: skip
-        else:
-            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        # With WAL, NORMAL loses no commit to a killed process (only to a power cut, and even
-        # then the file stays consistent), and spares an fsync per answer.
-        db.execute("PRAGMA synchronous=NORMAL")
-        return db
-
-    def _error(self, exc: sqlite3.Error) -> StoreError | ConfigError:
-        if _errorname(exc).startswith(_NOT_A_STORE):
-            return StoreError(
-                f"the response store {self.path} is damaged or not a response store ({exc}): "
-                "move it away, or pass another --store"
-            )
-        return ConfigError(f"cannot use the response store {self.path}: {exc}")
+        return self._file.connect()
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
@@ -305,7 +157,7 @@ class ResponseStore:
             with closing(self._connect()) as db:
                 yield db
         except sqlite3.Error as exc:
-            raise self._error(exc) from None
+            raise store_error(self.path, exc) from None
 
     # answers -------------------------------------------------------------------------------
 
@@ -313,7 +165,7 @@ class ResponseStore:
         """The stored answer for ``key`` (kept in memory when it could not be written), if any."""
         if key in self._memory:
             return self._memory[key]
-        columns = "response, outcome, asks" if self._version >= 2 else "response, NULL, 1"
+        columns = "response, outcome, asks" if self._file.version >= 2 else "response, NULL, 1"
         with self._reading() as db:
             row = db.execute(f"SELECT {columns} FROM answers WHERE key = ?", (key,)).fetchone()
         return StoredAnswer(row[0].encode("utf-8"), row[1], row[2]) if row else None
@@ -387,7 +239,7 @@ class ResponseStore:
         for key in keys:
             if key in self._memory:
                 self._memory[key] = replace(self._memory[key], outcome=outcome)
-        if not keys or self.read_only is not None or self._version < 2:
+        if not keys or self.read_only is not None or self._file.version < 2:
             return
         try:
             with closing(self._connect()) as db, db:
@@ -424,7 +276,7 @@ class ResponseStore:
             with closing(self._writing()) as db, db:
                 db.executemany("INSERT OR REPLACE INTO exported VALUES (?, ?, ?, ?, ?)", rows)
         except sqlite3.Error as exc:
-            raise self._error(exc) from None
+            raise store_error(self.path, exc) from None
 
     def exported(self, key: str) -> tuple[str, str, str | None] | None:
         """(endpoint, model, stage) of an exported request, if this store exported it."""
@@ -443,7 +295,7 @@ class ResponseStore:
                     (batch_id, endpoint, requests, status, _now()),
                 )
         except sqlite3.Error as exc:
-            raise self._error(exc) from None
+            raise store_error(self.path, exc) from None
 
     def set_batch_status(self, batch_id: str, status: str) -> None:
         """Record a batch's latest status."""
@@ -451,7 +303,7 @@ class ResponseStore:
             with closing(self._writing()) as db, db:
                 db.execute("UPDATE batches SET status = ? WHERE id = ?", (status, batch_id))
         except sqlite3.Error as exc:
-            raise self._error(exc) from None
+            raise store_error(self.path, exc) from None
 
     def open_batches(self) -> list[str]:
         """Ids of submitted batches not yet collected, oldest first."""
@@ -492,6 +344,3 @@ class ResponseStore:
             groups=groups,
         )
 
-
-def _errorname(exc: sqlite3.Error) -> str:
-    return getattr(exc, "sqlite_errorname", "") or ""
