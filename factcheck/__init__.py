@@ -8,6 +8,7 @@ from factcheck.errors import (
     InputError,
     MissingAnswers,
     ModelCallError,
+    StoreError,
 )
 from factcheck.evaluation.gold import load_gold
 from factcheck.evaluation.run import aevaluate_cluster, evaluate_cluster
@@ -56,6 +57,7 @@ __all__ = [
     "ModelConfig",
     "Report",
     "ResponseStore",
+    "StoreError",
     "Usage",
     "Verdict",
     "acheck_claims",

@@ -27,6 +27,10 @@ class ConfigError(FactcheckError):
     exit_code = 2
 
 
+class StoreError(ConfigError):
+    """The response store cannot be used: not a store, damaged, or made by a newer factcheck."""
+
+
 class ModelCallError(FactcheckError):
     """The endpoint refused or kept failing a request; the run cannot go on."""
 

@@ -204,6 +204,9 @@ class StageUsage(BaseModel):
     store_hits: int = 0
     stored_input_tokens: int = 0
     stored_output_tokens: int = 0
+    unmetered: int = Field(
+        default=0, description="Answers whose token counts the endpoint did not give as numbers."
+    )
 
 
 class Usage(BaseModel):
@@ -241,6 +244,15 @@ class Usage(BaseModel):
         entry.input_tokens += input_tokens
         entry.output_tokens += output_tokens
 
+    def add_unmetered(self, stage: str) -> None:
+        """Count one answer of ``stage`` whose usage was not numeric (its tokens count as 0)."""
+        self.stages.setdefault(stage, StageUsage()).unmetered += 1
+
+    @property
+    def unmetered(self) -> int:
+        """Answers whose token counts were not numbers, over all stages."""
+        return sum(s.unmetered for s in self.stages.values())
+
     def add_store_hit(self, stage: str, input_tokens: int, output_tokens: int) -> None:
         """Count one answer of ``stage`` served from the store, and the tokens it saved."""
         entry = self.stages.setdefault(stage, StageUsage())
@@ -254,6 +266,11 @@ def usd(amount: float | None) -> str:
     if amount is None:
         return "unknown (no price for this model: see --prices)"
     return f"${amount:.4f}" if amount < 1 else f"${amount:.2f}"
+
+
+ExtractionStatus = Literal["ok", "partial", "failed"]
+"""How one article's extraction went: ``ok`` (a valid answer), ``partial`` (the answer stayed
+invalid; its verifiable claims were kept), ``failed`` (no claim could be obtained)."""
 
 
 class Report(BaseModel):
@@ -272,6 +289,16 @@ class Report(BaseModel):
     disputes: list[Dispute] = Field(default_factory=list)
     usage: Usage
     warnings: list[str] = Field(default_factory=list)
+    extraction: dict[str, ExtractionStatus] = Field(
+        default_factory=dict,
+        description="Per article id, how its extraction went; empty when no model extracted "
+        "(claims given by an editor, or the lexical baseline). The reasons are in warnings.",
+    )
+
+    @property
+    def failed_extractions(self) -> list[str]:
+        """Ids of the articles whose extraction failed: their claims are missing."""
+        return [a.id for a in self.articles if self.extraction.get(a.id) == "failed"]
 
     def to_contract(self) -> dict:
         """The ``--format json`` document, with exactly the keys DESIGN.md fixes."""
@@ -279,7 +306,10 @@ class Report(BaseModel):
             "cluster": self.cluster,
             "model": self.model,
             "prompts": dict(self.prompts),
-            "articles": [{"id": a.id, "title": a.title} for a in self.articles],
+            "articles": [
+                {"id": a.id, "title": a.title, "extraction": self.extraction.get(a.id)}
+                for a in self.articles
+            ],
             "claims": [
                 {"id": c.id, "text": c.text, "sources": list(c.sources)} for c in self.claims
             ],

@@ -13,15 +13,23 @@ from pathlib import Path
 from typing import Literal, Protocol, TypeVar
 
 from factcheck.baseline.checker import lexical_report
-from factcheck.errors import MissingAnswers, ModelCallError
+from factcheck.errors import FactcheckError, MissingAnswers
 from factcheck.llm.config import ModelConfig, model_configured, resolve_config
 from factcheck.llm.gateway import LLM
 from factcheck.llm.store import ResponseStore
 from factcheck.llm.transport import StoreMiss
-from factcheck.models import CanonicalClaim, Cluster, Report, Usage, Verdict, stated_verdict
+from factcheck.models import (
+    CanonicalClaim,
+    Cluster,
+    ExtractionStatus,
+    Report,
+    Usage,
+    Verdict,
+    stated_verdict,
+)
 from factcheck.stages.check import check_article
 from factcheck.stages.disputes import assemble_disputes
-from factcheck.stages.extract import extract_claims
+from factcheck.stages.extract import extract_article
 from factcheck.stages.load import load_cluster
 from factcheck.stages.merge import merge_claims
 from factcheck.stages.prompts import prompt_versions
@@ -103,7 +111,7 @@ async def _wave(run: _Run, stage: str, calls: Iterable[Awaitable[T]]) -> list[T]
     try:
         async with asyncio.TaskGroup() as group:
             tasks = [group.create_task(_settle(run, stage, call)) for call in calls]
-    except* ModelCallError as errors:
+    except* FactcheckError as errors:  # a failed endpoint, or a store that cannot be read
         raise errors.exceptions[0] from None
     results = [task.result() for task in tasks]
     missing = [r.missed for r in results if isinstance(r, StoreMiss)]
@@ -152,12 +160,16 @@ async def acheck_cluster(
     llm, usage = run.llm, run.usage
     warnings: list[str] = []
     extracted_per_article = await _wave(
-        run, "extract", (extract_claims(llm, article, usage) for article in cluster.articles)
+        run, "extract", (extract_article(llm, article, usage) for article in cluster.articles)
     )
     extracted = []
-    for claims, notes in extracted_per_article:
+    extraction: dict[str, ExtractionStatus] = {}
+    for article, (claims, notes, status) in zip(
+        cluster.articles, extracted_per_article, strict=True
+    ):
         extracted.extend(claims)
         warnings.extend(notes)
+        extraction[article.id] = status
     (merged,) = await _wave(run, "merge", [merge_claims(llm, cluster.articles, extracted, usage)])
     warnings.extend(merged.warnings)
     verdicts, notes = await _check_wave(run, cluster, merged.claims)
@@ -175,7 +187,8 @@ async def acheck_cluster(
         verdicts=verdicts,
         disputes=disputes,
         usage=usage,
-        warnings=warnings,
+        warnings=warnings + _usage_warnings(usage),
+        extraction=extraction,
     )
 
 
@@ -217,8 +230,17 @@ async def acheck_claims(
         verdicts=verdicts,
         disputes=disputes,
         usage=usage,
-        warnings=[*warnings, *notes],
+        warnings=[*warnings, *notes, *_usage_warnings(usage)],
     )
+
+
+def _usage_warnings(usage: Usage) -> list[str]:
+    if not usage.unmetered:
+        return []
+    return [
+        f"{usage.unmetered} answer(s) came with token counts that are not numbers: their "
+        "tokens are not counted, so the usage and cost shown are too low"
+    ]
 
 
 def check_cluster(

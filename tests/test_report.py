@@ -125,7 +125,8 @@ def carried_report(n_articles: int, carriers: list[int]) -> Report:
 def test_json_has_exactly_the_contract_keys_and_spellings():
     doc = json.loads(render_json(make_report()))
     assert set(doc) == CONTRACT_KEYS | {"disputes", "warnings"}  # additions of 2026-11-29
-    assert doc["articles"][0] == {"id": "a", "title": "A | <b>bold</b>"}
+    # extraction (issue 13): null when no model extracted, as in this hand-made report
+    assert doc["articles"][0] == {"id": "a", "title": "A | <b>bold</b>", "extraction": None}
     assert doc["claims"][0] == {"id": "c01", "text": "The bridge shut.", "sources": ["a"]}
     assert set(doc["verdicts"][0]) == {
         "claim_id",

@@ -29,7 +29,14 @@ from urllib.parse import urlparse
 import openai
 from pydantic import BaseModel, Field
 
-from factcheck.errors import InputError, MissedRequest, MissingAnswers, ModelCallError
+from factcheck.errors import (
+    InputError,
+    MissedRequest,
+    MissingAnswers,
+    ModelCallError,
+    StoreError,
+)
+from factcheck.llm.failures import chat_completion_problem
 from factcheck.llm.gateway import LLM
 from factcheck.llm.store import ResponseStore
 from factcheck.models import Cluster
@@ -101,7 +108,10 @@ async def amissing_requests(
     names what it lacks. ``(None, [])`` means the store holds the whole run. With ``claims``,
     the run is a check of those claims (what ``eval --mode verify`` makes).
     """
-    offline = LLM(llm.config, store=llm.store, offline=True, prices=llm.prices)
+    # Like a live run: an answer whose call failed is asked for again (exported), and so are
+    # the stages the gateway refreshes.
+    offline = LLM(llm.config, store=llm.store, offline=True, prices=llm.prices,
+                  refresh=llm.refresh, reask_failed=True)  # fmt: skip
     try:
         if claims is None:
             await acheck_cluster(cluster, llm=offline)
@@ -226,7 +236,8 @@ def import_lines(store: ResponseStore, lines: Iterable[str], source: str) -> Imp
             result.errors.append(f"{where}: {problem}")
             continue
         assert key is not None and document is not None
-        if store.has(key):
+        stored = store.lookup(key)
+        if stored is not None and stored.outcome != "failed":
             result.already_stored += 1
             continue
         endpoint, model, stage = store.exported(key) or (
@@ -234,8 +245,12 @@ def import_lines(store: ResponseStore, lines: Iterable[str], source: str) -> Imp
             str(document.get("model", "")),
             None,
         )
-        store.put(key, endpoint=endpoint, model=model, stage=stage, document=document,
-                  origin="batch")  # fmt: skip
+        # An answer whose call failed was exported again: the new one takes its place.
+        kept = store.put(key, endpoint=endpoint, model=model, stage=stage, document=document,
+                         origin="batch", replace=stored is not None)  # fmt: skip
+        if not kept:
+            raise StoreError(f"cannot import into the response store {store.path}: "
+                             f"{store.read_only or 'writing to it failed'}")  # fmt: skip
         result.stored += 1
     return result
 
@@ -256,8 +271,9 @@ def _result_of(entry: Any) -> tuple[str | None, str | None, dict[str, Any] | Non
     if status != 200:
         message = (body or {}).get("error", {}).get("message", "") if isinstance(body, dict) else ""
         return f"request {key[:12]} failed with HTTP {status}: {message}".rstrip(": "), None, None
-    if not isinstance(body, dict) or not body.get("choices"):
-        return f"request {key[:12]} has no chat completion in its response", None, None
+    problem = chat_completion_problem(json.dumps(body).encode(), "application/json")
+    if problem:
+        return f"request {key[:12]} has no chat completion in its response: {problem}", None, None
     return None, key, body
 
 

@@ -21,11 +21,10 @@ from factcheck.bulk.batch import (
     asubmit_files,
     import_file,
 )
-from factcheck.cli.common import Gateway, one_line_errors
+from factcheck.cli.common import Gateway, one_line_errors, open_store
 from factcheck.cli.options import BaseUrlOpt, ModelOpt, OutputModeOpt, StoreOpt, VerboseOpt
 from factcheck.errors import InputError
 from factcheck.evaluation.gold import load_gold
-from factcheck.llm.store import ResponseStore, default_store_path
 from factcheck.stages.load import load_cluster
 
 MaxRequestsOpt = Annotated[
@@ -118,7 +117,7 @@ def batch_import(
 ) -> None:
     """Load Batch API result files into the response store; failed lines are reported."""
     with one_line_errors():
-        target = ResponseStore(store or default_store_path())
+        target = open_store(store)
         total = [import_file(target, path) for path in results]
     _print_import(sum(r.stored for r in total), sum(r.already_stored for r in total),
                   [e for r in total for e in r.errors])  # fmt: skip

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +15,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from factcheck.errors import FactcheckError
+from factcheck.errors import ConfigError, FactcheckError
 from factcheck.llm.config import ModelConfig, redact, resolve_config
 from factcheck.llm.gateway import LLM
 from factcheck.llm.prices import PriceTable
@@ -41,20 +41,48 @@ class Gateway:
         offline: bool = False,
         prices: Path | None = None,
         verbose: bool = False,
+        timeout: float | None = None,
+        refresh: Sequence[str] = (),
+        dry_run: bool = False,
     ) -> LLM:
-        """Resolve the config (flags, then the environment) and open a gateway on the store."""
+        """Resolve the config (flags, then the environment) and open a gateway on the store.
+
+        ``offline`` answers from the store alone; ``dry_run`` does too, but counts what
+        ``refresh`` would ask again instead of refusing it.
+        """
+        if refresh and offline and not dry_run:
+            raise ConfigError("--refresh asks the model again, and --offline never does: drop one")
         self.config = resolve_config(
             model=model, base_url=base_url, mode=mode, concurrency=concurrency,
-            need_key=not offline,
+            need_key=not (offline or dry_run), timeout=timeout,
         )  # fmt: skip
         setup_logging(verbose, self.config)
         self.llm = LLM(
             self.config,
-            store=ResponseStore(store or default_store_path()),
-            offline=offline,
+            store=open_store(store),
+            offline=offline or dry_run,
             prices=PriceTable.load(prices),
+            refresh=refresh,
         )
         return self.llm
+
+
+def warn(message: str) -> None:
+    """Say something the user must know now, in one line on stderr, and go on."""
+    typer.echo(f"factcheck: warning: {redact(message)}", err=True)
+
+
+def open_store(path: Path | None) -> ResponseStore:
+    """The response store at ``path`` (default: the user's).
+
+    When it cannot be written (read-only, a full disk), that is said at once on stderr.
+    """
+    return ResponseStore(path or default_store_path(), notify=warn)
+
+
+# Exit statuses: 1 the model endpoint failed (or an eval threshold was missed), 2 bad input,
+# configuration or missing stored answers, 3 a report was written but is incomplete.
+EXIT_INCOMPLETE = 3
 
 
 @contextmanager

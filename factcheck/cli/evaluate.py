@@ -20,7 +20,9 @@ from factcheck.cli.options import (
     OutputModeOpt,
     PricesOpt,
     QuietOpt,
+    RefreshOpt,
     StoreOpt,
+    TimeoutOpt,
     VerboseOpt,
 )
 from factcheck.evaluation.gold import load_gold
@@ -69,6 +71,8 @@ def eval_command(
     offline: OfflineOpt = False,
     prices: PricesOpt = None,
     backend: BackendOpt = BackendName.auto,
+    timeout: TimeoutOpt = None,
+    refresh: RefreshOpt = None,
     verbose: VerboseOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -85,7 +89,8 @@ def eval_command(
         if chosen == "llm" or matcher is MatcherName.llm:
             llm = gateway.open(
                 model=model, base_url=base_url, mode=output_mode, concurrency=concurrency,
-                store=store, offline=offline, prices=prices, verbose=verbose,
+                store=store, offline=offline, prices=prices, verbose=verbose, timeout=timeout,
+                refresh=[stage.value for stage in refresh or ()],
             )  # fmt: skip
         with live_progress(quiet) as progress:
             result = evaluate_cluster(

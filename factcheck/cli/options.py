@@ -48,6 +48,37 @@ PricesOpt = Annotated[
 ]
 
 
+TimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        min=0.001,
+        help="Seconds one model request may take in all, retries and waits included "
+        "[env: FACTCHECK_TIMEOUT; default: 600]",
+    ),
+]
+
+
+class RefreshStage(StrEnum):
+    """Stages whose stored answers ``--refresh`` asks for again."""
+
+    extract = "extract"
+    merge = "merge"
+    check = "check"
+    align = "align"
+    all = "all"
+
+
+RefreshOpt = Annotated[
+    list[RefreshStage] | None,
+    typer.Option(
+        "--refresh",
+        help="Ask the model again for this stage's answers, stored or not (repeatable; all: "
+        "every stage); the new answers replace the stored ones",
+    ),
+]
+
+
 class BackendName(StrEnum):
     """Who checks: a model, the model-free baseline, or the model when one is configured."""
 

@@ -13,6 +13,7 @@ import typer
 
 from factcheck.bulk.estimate import RunEstimate, aestimate, render_estimate
 from factcheck.cli.common import (
+    EXIT_INCOMPLETE,
     FILE_WIDTH,
     Gateway,
     fail,
@@ -31,7 +32,9 @@ from factcheck.cli.options import (
     OutputModeOpt,
     PricesOpt,
     QuietOpt,
+    RefreshOpt,
     StoreOpt,
+    TimeoutOpt,
     VerboseOpt,
 )
 from factcheck.errors import InputError
@@ -73,12 +76,23 @@ def report(
     ] = False,
     prices: PricesOpt = None,
     backend: BackendOpt = BackendName.auto,
+    timeout: TimeoutOpt = None,
+    refresh: RefreshOpt = None,
+    allow_partial: Annotated[
+        bool,
+        typer.Option(
+            "--allow-partial",
+            help="Exit 0 even when an article's extraction failed (its claims are missing)",
+        ),
+    ] = False,
     verbose: VerboseOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Extract, merge and cross-check the claims of CLUSTER_DIR, and print the report.
 
-    With no model configured, the model-free lexical baseline makes the report.
+    With no model configured, the model-free lexical baseline makes the report. The report is
+    written even when an article's extraction failed, but the exit status is then 3 (unless
+    --allow-partial): its claims are missing.
     """
     gateway = Gateway()
     with one_line_errors(gateway):
@@ -93,7 +107,8 @@ def report(
             return
         llm = gateway.open(
             model=model, base_url=base_url, mode=output_mode, concurrency=concurrency, store=store,
-            offline=offline or dry_run, prices=prices, verbose=verbose,
+            offline=offline, dry_run=dry_run, prices=prices, verbose=verbose, timeout=timeout,
+            refresh=[stage.value for stage in refresh or ()],
         )  # fmt: skip
         if dry_run:
             estimate = asyncio.run(aestimate(cluster, llm))
@@ -102,6 +117,14 @@ def report(
         with live_progress(quiet) as progress:
             result = check_cluster(cluster, llm=llm, progress=progress)
     _write_report(result, format, out, show_all)
+    failed = result.failed_extractions
+    if failed and not allow_partial:
+        fail(
+            f"the extraction of {len(failed)} of {len(result.articles)} articles failed "
+            f"({', '.join(failed)}): their claims are missing from the report (the warnings "
+            "say why); --allow-partial accepts it",
+            EXIT_INCOMPLETE,
+        )
 
 
 def _write_report(result: Report, format: Format, out: Path | None, show_all: bool) -> None:

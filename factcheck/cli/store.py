@@ -8,9 +8,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from factcheck.cli.common import one_line_errors, write_terminal
+from factcheck.cli.common import one_line_errors, open_store, write_terminal
 from factcheck.cli.options import StoreOpt
-from factcheck.llm.store import ResponseStore, StoreStats, default_store_path
+from factcheck.llm.store import StoreStats
 
 app = typer.Typer(no_args_is_help=True, help="Inspect the response store.")
 
@@ -22,7 +22,7 @@ def store_stats(
 ) -> None:
     """What the response store holds, per endpoint, model and stage."""
     with one_line_errors():
-        stats = ResponseStore(store or default_store_path()).stats()
+        stats = open_store(store).stats()
     if as_json:
         typer.echo(stats.model_dump_json(indent=2))
     else:

@@ -16,7 +16,7 @@ import instructor
 from pydantic import BaseModel, Field, SecretStr
 
 from factcheck.errors import ConfigError
-from factcheck.llm.transport import RetryPolicy
+from factcheck.llm.transport import RetryPolicy, Timeouts
 
 MODES: dict[str, instructor.Mode] = {
     "tools": instructor.Mode.TOOLS,
@@ -24,6 +24,8 @@ MODES: dict[str, instructor.Mode] = {
     "json_schema": instructor.Mode.JSON_SCHEMA,
     "md_json": instructor.Mode.MD_JSON,
 }
+
+TIMEOUT_ENV = "FACTCHECK_TIMEOUT"
 
 CONFIG_HINT = (
     "no model configured: pass --model (or set FACTCHECK_MODEL), plus --base-url "
@@ -39,7 +41,16 @@ class ModelConfig(BaseModel):
     api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
     mode: str | None = Field(default=None, description="tools, json, json_schema or md_json")
     concurrency: int = Field(default=8, ge=1)
-    timeout: float = 120.0
+    timeout: float = Field(
+        default=600.0,
+        gt=0,
+        description="Seconds one request may take in all, every attempt and wait included "
+        "(--timeout, FACTCHECK_TIMEOUT): a server that hangs or trickles cannot hold a run.",
+    )
+    read_timeout: float = Field(
+        default=120.0, gt=0, description="Longest silence within one attempt before it is retried."
+    )
+    connect_timeout: float = Field(default=10.0, gt=0, description="Seconds to connect.")
     temperature: float | None = 0.0
     max_tokens: int | None = None
     max_reasks: int = Field(default=2, ge=0, description="Re-asks after an invalid answer.")
@@ -60,8 +71,12 @@ class ModelConfig(BaseModel):
 
     @property
     def endpoint(self) -> str:
-        """The base URL in use, for messages."""
-        return self.base_url or "https://api.openai.com/v1"
+        """The base URL in use, for messages: credentials in it are redacted."""
+        return redact_url(self.base_url or "https://api.openai.com/v1")
+
+    def timeouts(self) -> Timeouts:
+        """The request deadlines the transports apply."""
+        return Timeouts(total=self.timeout, read=self.read_timeout, connect=self.connect_timeout)
 
 
 def model_configured(model: str | None = None, env: Mapping[str, str] | None = None) -> bool:
@@ -81,15 +96,22 @@ def resolve_config(
 ) -> ModelConfig:
     """Build a config from explicit values, falling back to the environment.
 
-    Flags win over ``FACTCHECK_MODEL``, ``FACTCHECK_BASE_URL``, ``FACTCHECK_MODE`` and
-    ``OPENAI_API_KEY``. Raises ``ConfigError`` when no model is named, when OpenAI is the
-    endpoint and there is no key (unless ``need_key`` is false: offline runs send nothing),
-    or for an unknown mode.
+    Flags win over ``FACTCHECK_MODEL``, ``FACTCHECK_BASE_URL``, ``FACTCHECK_MODE``,
+    ``FACTCHECK_TIMEOUT`` (``timeout=``) and ``OPENAI_API_KEY``. Raises ``ConfigError`` when
+    no model is named, when OpenAI is the endpoint and there is no key (unless ``need_key`` is
+    false: offline runs send nothing), for an unknown mode, or for a timeout that is not a
+    positive number.
     """
     env = os.environ if env is None else env
     model = model or env.get("FACTCHECK_MODEL")
     if not model:
         raise ConfigError(CONFIG_HINT)
+    if settings.get("timeout") is None:
+        settings.pop("timeout", None)
+        if env.get(TIMEOUT_ENV):
+            settings["timeout"] = _seconds(env[TIMEOUT_ENV], TIMEOUT_ENV)
+    elif settings["timeout"] <= 0:
+        raise ConfigError(f"--timeout must be more than 0 seconds, not {settings['timeout']:g}")
     base_url = base_url or env.get("FACTCHECK_BASE_URL") or None
     api_key = api_key or env.get("OPENAI_API_KEY") or None
     mode = mode or env.get("FACTCHECK_MODE") or None
@@ -102,10 +124,48 @@ def resolve_config(
     return ModelConfig(model=model, base_url=base_url, api_key=api_key, mode=mode, **settings)
 
 
+def _seconds(value: str, name: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, not '{value}'") from None
+    if not seconds > 0:
+        raise ConfigError(f"{name} must be more than 0 seconds, not '{value}'")
+    return seconds
+
+
+# user:password@ in a URL, and query parameters whose name says they carry a secret.
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^\s/@?#]+@")
+_QUERY_PARAM = re.compile(r"(?i)([?&;])([a-z0-9_.\-]+)=([^&#\s'\"<>]*)")
+_SECRET_WORDS = frozenset({
+    "key", "apikey", "token", "sig", "signature", "secret", "password", "passwd", "pwd", "auth",
+    "authorization", "credential", "credentials", "session", "jwt", "bearer",
+})  # fmt: skip
+
+
+def _secret_param(match: re.Match[str]) -> str:
+    name = match.group(2)
+    words = {w for w in re.split(r"[-_.]", name.lower()) if w} | {name.lower()}
+    if words & _SECRET_WORDS or name.lower().endswith(("key", "token", "secret")):
+        return f"{match.group(1)}{name}=[redacted]"
+    return match.group(0)
+
+
+def redact_url(text: str) -> str:
+    """Hide the credentials URLs may carry: ``user:password@`` and secret query parameters."""
+    text = _USERINFO.sub(r"\1[redacted]@", text)
+    return _QUERY_PARAM.sub(_secret_param, text)
+
+
 def redact(text: str, config: ModelConfig | None = None) -> str:
-    """Remove the API key, and anything shaped like one, from a message."""
-    if config is not None and config.api_key is not None:
-        secret = config.api_key.get_secret_value()
-        if secret:
-            text = text.replace(secret, "[redacted]")
+    """Remove the API key, URL credentials, and anything shaped like a key, from a message."""
+    if config is not None:
+        secrets = [config.api_key.get_secret_value() if config.api_key else ""]
+        if config.base_url:
+            url = urlparse(config.base_url)
+            secrets.append(url.password or "")  # the user name alone is no secret
+        for secret in secrets:
+            if len(secret) >= 4:
+                text = text.replace(secret, "[redacted]")
+    text = redact_url(text)
     return re.sub(r"\b(sk|key)-[A-Za-z0-9_\-*]{8,}", "[redacted]", text)

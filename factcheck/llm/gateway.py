@@ -7,6 +7,7 @@ can degrade on (unresolved cells, a warning), or a ``ModelCallError`` that ends 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
 import httpx2
@@ -15,11 +16,12 @@ import openai
 from instructor.core import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel
 
-from factcheck.errors import AnswerError, ConfigError, ModelCallError
+from factcheck.errors import AnswerError, ConfigError, FactcheckError, ModelCallError
 from factcheck.llm.answers import completion_text, first_line, invalid_reason
 from factcheck.llm.config import ModelConfig, redact
+from factcheck.llm.failures import MalformedResponse, RequestDeadline, describe
 from factcheck.llm.prices import PriceTable
-from factcheck.llm.store import ResponseStore
+from factcheck.llm.store import ASK_LIMIT, ResponseStore
 from factcheck.llm.transport import (
     CURRENT_CALL,
     CallTag,
@@ -40,6 +42,9 @@ class LLM:
     only (a missing answer raises ``StoreMiss`` for the pipeline to collect). Pass
     ``transport`` to put something else under the SDK: tests pass a fake server there.
     ``prices`` (default: the shipped table) turns each run's paid tokens into a cost.
+    ``refresh`` names stages (``extract``, ``merge``, ``check``, ``align``, or ``all``) whose
+    stored answers are asked for again, once per gateway. An answer whose call ended without a
+    valid answer is asked for again as well (``reask_failed``; by default when online).
     One gateway may serve several runs; each run passes its own ``Usage`` ledger.
     """
 
@@ -51,6 +56,8 @@ class LLM:
         store: ResponseStore | None = None,
         offline: bool = False,
         prices: PriceTable | None = None,
+        refresh: Iterable[str] = (),
+        reask_failed: bool | None = None,
     ):
         if offline and store is None:
             raise ConfigError("offline runs need a response store to answer from")
@@ -58,6 +65,9 @@ class LLM:
         self.store = store
         self.offline = offline
         self.prices = prices or PriceTable.load()
+        self.refresh = frozenset(refresh)
+        self.reask_failed = reask_failed
+        self._refreshed: set[str] = set()  # keys asked again already: refresh asks once
         self._transport = transport
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client: instructor.AsyncInstructor | None = None
@@ -71,18 +81,23 @@ class LLM:
         if self._client is None or self._semaphore is None or self._loop is not loop:
             inner = self._transport or httpx2.AsyncHTTPTransport()
             transport: httpx2.AsyncBaseTransport = RetryingTransport(
-                MeteredTransport(inner), self.config.retry
+                MeteredTransport(inner), self.config.retry, timeouts=self.config.timeouts()
             )
             if self.store is not None:
                 # Outermost: a stored answer costs no request, no retry and no metered call.
-                transport = StoreTransport(transport, self.store, offline=self.offline)
-            http = httpx2.AsyncClient(transport=transport, timeout=self.config.timeout)
+                transport = StoreTransport(
+                    transport, self.store, offline=self.offline, refresh=self.refresh,
+                    reask_failed=self.reask_failed, refreshed=self._refreshed,
+                )  # fmt: skip
+            # The retrying transport sets each attempt's timeouts within the request deadline.
+            timeout = httpx2.Timeout(self.config.read_timeout, connect=self.config.connect_timeout)
+            http = httpx2.AsyncClient(transport=transport, timeout=timeout)
             key = self.config.api_key.get_secret_value() if self.config.api_key else "no-key"
             sdk = openai.AsyncOpenAI(
                 api_key=key,
                 base_url=self.config.base_url,
                 max_retries=0,
-                timeout=self.config.timeout,
+                timeout=timeout,
                 http_client=http,
                 # gzip only: every HTTP stack decodes it (brotli and zstd need extra packages).
                 default_headers={"Accept-Encoding": "gzip"},
@@ -113,10 +128,11 @@ class LLM:
             sampling["temperature"] = self.config.temperature
         if self.config.max_tokens is not None:
             sampling["max_tokens"] = self.config.max_tokens
-        token = CURRENT_CALL.set(CallTag(stage=stage, usage=usage))
+        tag = CallTag(stage=stage, usage=usage)
+        token = CURRENT_CALL.set(tag)
         try:
             async with semaphore:
-                return await client.create(
+                answer = await client.create(
                     model=self.config.model,
                     response_model=response_model,
                     messages=messages,  # type: ignore[arg-type]
@@ -125,28 +141,48 @@ class LLM:
                     strict=False,
                     **sampling,
                 )
+            self._record_outcome(tag, "ok")
+            return answer
         except IncompleteOutputException as exc:
+            self._record_outcome(tag, "failed")
             raise AnswerError(
                 "the answer was cut off at the token limit",
                 raw=completion_text(exc.last_completion),
             ) from exc
         except (InstructorRetryException, openai.APIError) as exc:
-            # The SDK wraps a transport's exception as a connection error: unwrap a store miss.
-            miss = _store_miss(exc)
-            if miss is not None:
-                raise miss from None
+            # The SDK wraps whatever a transport raises as a connection error: a store miss or
+            # a store that cannot be read is raised as itself.
+            own = _own_failure(exc)
+            if own is not None:
+                raise own from None
             if isinstance(exc, openai.APIError):
                 raise self.call_error(exc) from exc
             cause = exc.__cause__
             if isinstance(cause, openai.APIError):
                 raise self.call_error(cause) from exc
-            reason = invalid_reason(cause or exc)
+            self._record_outcome(tag, "failed")
+            reason = redact(invalid_reason(cause or exc), self.config)
             raise AnswerError(
                 f"no valid answer after {exc.n_attempts} attempts: {reason}",
                 raw=completion_text(exc.last_completion),
             ) from exc
         finally:
             CURRENT_CALL.reset(token)
+
+    def _record_outcome(self, tag: CallTag, outcome: str) -> None:
+        """Record how the call ended on the answers it used; see StoreTransport.
+
+        A failed call's answers are asked for again by a later run. An offline run that
+        gathers what to ask (``batch export``) needs them now: their first request is missing.
+        """
+        if self.store is None or not tag.requests:
+            return
+        self.store.set_outcome([r.key for r in tag.requests], outcome)
+        if outcome == "failed" and self.offline and self.reask_failed:
+            first = tag.requests[0]
+            stored = self.store.lookup(first.key)
+            if stored is not None and stored.asks < ASK_LIMIT:
+                raise StoreMiss(first)
 
     def settle(self, usage: Usage) -> None:
         """Put the estimated cost of a run's paid calls on its ledger."""
@@ -160,21 +196,43 @@ class LLM:
         return self._sdk
 
     def call_error(self, exc: BaseException) -> ModelCallError:
-        """The one-line, key-free error for a failed request."""
+        """The one-line, key-free error for a failed request, naming its real cause.
+
+        Only a failure to connect or a network error says "cannot reach": a timeout says which
+        one fired, a status 200 that was no answer says what came back, and anything else
+        raised below the SDK is named as itself.
+        """
         where = self.config.endpoint
         attempts = self.config.retry.attempts
+        below = _below_sdk(exc)
+        timeouts = self.config.timeouts()
         if isinstance(exc, openai.AuthenticationError):
             text = f"{where} refused the API key (401): check OPENAI_API_KEY"
         elif isinstance(exc, openai.NotFoundError):
             text = f"{where} has no model '{self.config.model}' (404): check --model"
+        elif isinstance(below, RequestDeadline):
+            text = f"{where} gave {below}; --timeout sets the deadline"
         elif isinstance(exc, openai.APITimeoutError):
-            text = f"{where} timed out {attempts} times in a row"
+            fired = describe(below, timeouts.read, timeouts.connect)
+            text = f"{where} timed out {attempts} times in a row ({fired})"
+        elif isinstance(below, MalformedResponse):
+            text = (
+                f"{where} answered with status 200 but no chat completion, "
+                f"{below.attempts} times in a row: {below.problem}"
+            )
+        elif isinstance(exc, openai.APIConnectionError) and (
+            below is None or isinstance(below, httpx2.TransportError)
+        ):
+            fired = f" ({describe(below, timeouts.read, timeouts.connect)})" if below else ""
+            text = f"cannot reach {where} after {attempts} attempts{fired}: check --base-url"
         elif isinstance(exc, openai.APIConnectionError):
-            text = f"cannot reach {where} after {attempts} attempts: check --base-url"
+            # Not the network: something below the SDK failed on a request or its answer.
+            text = f"{where}: the answer could not be handled: {describe(below, 0, 0)}"
         elif isinstance(exc, openai.APIStatusError):
             status = exc.status_code
             if status in (429, 408, 409) or status >= 500:
-                text = f"{where} kept failing: HTTP {status} on all {attempts} attempts"
+                tried = exc.response.extensions.get("attempts", attempts)
+                text = f"{where} kept failing: HTTP {status} on all {tried} attempts"
             else:
                 text = f"{where} rejected the request (HTTP {status}): {_api_message(exc)}"
         else:
@@ -182,14 +240,28 @@ class LLM:
         return ModelCallError(redact(text, self.config))
 
 
-def _store_miss(exc: BaseException) -> StoreMiss | None:
+def _chain(exc: BaseException) -> Iterator[BaseException]:
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
-        if isinstance(current, StoreMiss):
-            return current
+        yield current
         seen.add(id(current))
         current = current.__cause__ or current.__context__
+
+
+def _own_failure(exc: BaseException) -> StoreMiss | FactcheckError | None:
+    """A store miss, or a factcheck error (a store that cannot be read), raised below the SDK."""
+    for link in _chain(exc):
+        if isinstance(link, StoreMiss | FactcheckError):
+            return link
+    return None
+
+
+def _below_sdk(exc: BaseException) -> BaseException | None:
+    """The exception a transport raised under the SDK, if the SDK wrapped one."""
+    for link in _chain(exc):
+        if not isinstance(link, openai.APIError | InstructorRetryException):
+            return link
     return None
 
 

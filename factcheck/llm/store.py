@@ -9,16 +9,19 @@ sampling settings). Headers never enter it, so neither does the key; the query s
 out too, since some proxies carry credentials there. Each answer is committed on its own the
 moment it arrives: a killed run keeps everything it was sent, and SQLite's atomic commits mean
 no half-written answer can be read back. WAL lets two processes share one store.
+``storefile.py`` opens the file: its schema, what is a store, the read-only fallback.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import sqlite3
-from collections.abc import Iterator
-from contextlib import closing
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,40 +30,16 @@ import httpx2
 import platformdirs
 from pydantic import BaseModel
 
-from factcheck.errors import ConfigError, MissedRequest
+from factcheck.errors import FactcheckError, MissedRequest, StoreError
+from factcheck.llm.failures import usage_tokens
+from factcheck.llm.storefile import open_store_file, store_error
 
 STORE_ENV = "FACTCHECK_STORE"
-SCHEMA_VERSION = 1
-# Long enough to wait out another process's commit, short enough to report a stuck lock.
-BUSY_TIMEOUT_MS = 30_000
+# An answer whose call ended without a valid answer is asked for again until the request has
+# been answered this many times; then it is served like any other (``--refresh`` asks again).
+ASK_LIMIT = 2
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS answers (
-    key TEXT PRIMARY KEY,
-    endpoint TEXT NOT NULL,
-    model TEXT NOT NULL,
-    stage TEXT,
-    response TEXT NOT NULL,
-    input_tokens INTEGER NOT NULL,
-    output_tokens INTEGER NOT NULL,
-    origin TEXT NOT NULL,
-    created TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS exported (
-    key TEXT PRIMARY KEY,
-    endpoint TEXT NOT NULL,
-    model TEXT NOT NULL,
-    stage TEXT,
-    created TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS batches (
-    id TEXT PRIMARY KEY,
-    endpoint TEXT NOT NULL,
-    requests INTEGER NOT NULL,
-    status TEXT NOT NULL,
-    created TEXT NOT NULL
-);
-"""
+log = logging.getLogger(__name__)
 
 
 def default_store_path() -> Path:
@@ -118,9 +97,21 @@ class StoreStats(BaseModel):
 
 
 def completion_tokens(document: dict[str, Any]) -> tuple[int, int]:
-    """Prompt and completion tokens of a chat completion document (0 when it does not say)."""
-    usage = document.get("usage") or {}
-    return int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)
+    """Prompt and completion tokens of a chat completion (0 when unsaid or not a number)."""
+    input_tokens, output_tokens, _ = usage_tokens(document)
+    return input_tokens, output_tokens
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """One stored answer: its body, how its call ended (``None``: not yet used), times asked."""
+
+    body: bytes
+    outcome: str | None = None
+    asks: int = 1
+
+
+Notify = Callable[[str], None]
 
 
 class ResponseStore:
@@ -128,43 +119,65 @@ class ResponseStore:
 
     A connection per operation keeps the store usable from any thread or event loop, and costs
     well under a millisecond next to a model call.
+
+    A store that cannot be written (no permission, a read-only file system, a full disk) is
+    opened read-only: its answers are served, and ``read_only`` says why. When writing fails
+    during a run, the answers are kept in memory until the process ends, so the run still
+    finishes. Either is said at once, through ``notify`` (by default a logged warning).
+    A file that is not a response store, or a damaged one, raises ``StoreError``.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, notify: Notify | None = None) -> None:
         self.path = Path(path).expanduser()
+        self._notify = notify or log.warning
+        self._memory: dict[str, StoredAnswer] = {}
+        self._write_failure: str | None = None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with closing(self._connect()) as db, db:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.executescript(_SCHEMA)
-                db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        except (OSError, sqlite3.Error) as exc:
-            raise ConfigError(f"cannot open the response store {self.path}: {exc}") from None
+            self._file = open_store_file(self.path)
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc) from None
+        self.read_only = self._file.read_only
+        if self.read_only is not None:
+            self._notify(
+                f"the response store {self.path} is read-only ({self.read_only}): its answers "
+                "are served, and new answers are not kept"
+            )
 
     @classmethod
-    def open_default(cls) -> ResponseStore:
+    def open_default(cls, *, notify: Notify | None = None) -> ResponseStore:
         """The store at ``$FACTCHECK_STORE`` or in the user's cache folder."""
-        return cls(default_store_path())
+        return cls(default_store_path(), notify=notify)
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        # With WAL, NORMAL loses no commit to a killed process (only to a power cut, and even
-        # then the file stays consistent), and spares an fsync per answer.
-        db.execute("PRAGMA synchronous=NORMAL")
-        return db
+        return self._file.connect()
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        try:
+            with closing(self._connect()) as db:
+                yield db
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc) from None
+
+    # answers -------------------------------------------------------------------------------
+
+    def lookup(self, key: str) -> StoredAnswer | None:
+        """The stored answer for ``key`` (kept in memory when it could not be written), if any."""
+        if key in self._memory:
+            return self._memory[key]
+        columns = "response, outcome, asks" if self._file.version >= 2 else "response, NULL, 1"
+        with self._reading() as db:
+            row = db.execute(f"SELECT {columns} FROM answers WHERE key = ?", (key,)).fetchone()
+        return StoredAnswer(row[0].encode("utf-8"), row[1], row[2]) if row else None
 
     def get(self, key: str) -> bytes | None:
         """The stored answer body for ``key``, if there is one."""
-        with closing(self._connect()) as db:
-            row = db.execute("SELECT response FROM answers WHERE key = ?", (key,)).fetchone()
-        return row[0].encode("utf-8") if row else None
+        stored = self.lookup(key)
+        return stored.body if stored else None
 
     def has(self, key: str) -> bool:
         """Whether an answer for ``key`` is stored."""
-        with closing(self._connect()) as db:
-            row = db.execute("SELECT 1 FROM answers WHERE key = ?", (key,)).fetchone()
-        return row is not None
+        return self.lookup(key) is not None
 
     def put(
         self,
@@ -175,26 +188,99 @@ class ResponseStore:
         stage: str | None,
         document: dict[str, Any],
         origin: str = "live",
-    ) -> None:
-        """Keep one answer (a chat completion document); a second answer for a key is ignored."""
+        replace: bool = False,
+    ) -> bool:
+        """Keep one answer (a chat completion document); whether it reached the file.
+
+        A second answer for a key is ignored, unless ``replace`` (a request asked again): then
+        it takes the old one's place, its outcome unknown again. An answer that cannot be
+        written is kept in memory for the rest of the process, and the first such failure is
+        said at once.
+        """
         input_tokens, output_tokens = completion_tokens(document)
         text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-        with closing(self._connect()) as db, db:
-            db.execute(
-                "INSERT OR IGNORE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (key, endpoint, model, stage, text, input_tokens, output_tokens, origin, _now()),
+        if self.read_only is None:
+            try:
+                with closing(self._connect()) as db, db:
+                    if replace:
+                        db.execute(
+                            "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 1) "
+                            "ON CONFLICT(key) DO UPDATE SET response = excluded.response, "
+                            "input_tokens = excluded.input_tokens, output_tokens = "
+                            "excluded.output_tokens, origin = excluded.origin, created = "
+                            "excluded.created, outcome = NULL, asks = answers.asks + 1",
+                            (key, endpoint, model, stage, text, input_tokens, output_tokens,
+                             origin, _now()),
+                        )  # fmt: skip
+                    else:
+                        db.execute(
+                            "INSERT OR IGNORE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                            "NULL, 1)",
+                            (key, endpoint, model, stage, text, input_tokens, output_tokens,
+                             origin, _now()),
+                        )  # fmt: skip
+                    db.execute("DELETE FROM exported WHERE key = ?", (key,))
+                self._memory.pop(key, None)
+                return True
+            except sqlite3.Error as exc:
+                self._cannot_keep(exc)
+        try:
+            previous = self.lookup(key)
+        except FactcheckError:
+            previous = None
+        if previous is None or replace:
+            asks = previous.asks + 1 if previous and replace else 1
+            self._memory[key] = StoredAnswer(text.encode("utf-8"), None, asks)
+        return False
+
+    def set_outcome(self, keys: Iterable[str], outcome: str) -> None:
+        """Record how the call that used these answers ended: ``ok`` or ``failed``."""
+        keys = list(dict.fromkeys(keys))
+        for key in keys:
+            if key in self._memory:
+                self._memory[key] = replace(self._memory[key], outcome=outcome)
+        if not keys or self.read_only is not None or self._file.version < 2:
+            return
+        try:
+            with closing(self._connect()) as db, db:
+                db.executemany(
+                    "UPDATE answers SET outcome = ? WHERE key = ?", [(outcome, k) for k in keys]
+                )
+        except sqlite3.Error as exc:
+            # Bookkeeping only: kept in memory for this run, said only if an answer is lost.
+            log.info("cannot record outcomes in %s: %s", self.path, exc)
+            for key in keys:
+                stored = self.lookup(key)
+                if stored is not None:
+                    self._memory[key] = replace(stored, outcome=outcome)
+
+    def _cannot_keep(self, exc: sqlite3.Error) -> None:
+        if self._write_failure is None:
+            self._write_failure = str(exc)
+            self._notify(
+                f"cannot keep answers in the response store {self.path} ({exc}): this run "
+                "keeps them in memory to finish; make room, or the next run pays for them again"
             )
-            db.execute("DELETE FROM exported WHERE key = ?", (key,))
+
+    # Batch bookkeeping ----------------------------------------------------------------------
+
+    def _writing(self) -> sqlite3.Connection:
+        if self.read_only is not None:
+            raise StoreError(f"the response store {self.path} is read-only ({self.read_only})")
+        return self._connect()
 
     def mark_exported(self, missed: list[MissedRequest]) -> None:
         """Remember requests written to a Batch file, for import to name their stage."""
         rows = [(m.key, m.endpoint, str(m.body.get("model", "")), m.stage, _now()) for m in missed]
-        with closing(self._connect()) as db, db:
-            db.executemany("INSERT OR REPLACE INTO exported VALUES (?, ?, ?, ?, ?)", rows)
+        try:
+            with closing(self._writing()) as db, db:
+                db.executemany("INSERT OR REPLACE INTO exported VALUES (?, ?, ?, ?, ?)", rows)
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc) from None
 
     def exported(self, key: str) -> tuple[str, str, str | None] | None:
         """(endpoint, model, stage) of an exported request, if this store exported it."""
-        with closing(self._connect()) as db:
+        with self._reading() as db:
             row = db.execute(
                 "SELECT endpoint, model, stage FROM exported WHERE key = ?", (key,)
             ).fetchone()
@@ -202,20 +288,26 @@ class ResponseStore:
 
     def add_batch(self, batch_id: str, endpoint: str, requests: int, status: str) -> None:
         """Remember a submitted batch so ``collect`` can find it."""
-        with closing(self._connect()) as db, db:
-            db.execute(
-                "INSERT OR REPLACE INTO batches VALUES (?, ?, ?, ?, ?)",
-                (batch_id, endpoint, requests, status, _now()),
-            )
+        try:
+            with closing(self._writing()) as db, db:
+                db.execute(
+                    "INSERT OR REPLACE INTO batches VALUES (?, ?, ?, ?, ?)",
+                    (batch_id, endpoint, requests, status, _now()),
+                )
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc) from None
 
     def set_batch_status(self, batch_id: str, status: str) -> None:
         """Record a batch's latest status."""
-        with closing(self._connect()) as db, db:
-            db.execute("UPDATE batches SET status = ? WHERE id = ?", (status, batch_id))
+        try:
+            with closing(self._writing()) as db, db:
+                db.execute("UPDATE batches SET status = ? WHERE id = ?", (status, batch_id))
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc) from None
 
     def open_batches(self) -> list[str]:
         """Ids of submitted batches not yet collected, oldest first."""
-        with closing(self._connect()) as db:
+        with self._reading() as db:
             rows = db.execute(
                 "SELECT id FROM batches WHERE status NOT IN "
                 "('collected', 'failed', 'expired', 'cancelled') ORDER BY created, id"
@@ -224,12 +316,12 @@ class ResponseStore:
 
     def keys(self) -> Iterator[str]:
         """Every stored key."""
-        with closing(self._connect()) as db:
+        with self._reading() as db:
             yield from (row[0] for row in db.execute("SELECT key FROM answers ORDER BY key"))
 
     def stats(self) -> StoreStats:
         """Counts per endpoint, model and stage."""
-        with closing(self._connect()) as db:
+        with self._reading() as db:
             groups = [
                 StageCount(
                     endpoint=row[0], model=row[1], stage=row[2], answers=row[3],
@@ -251,3 +343,4 @@ class ResponseStore:
             batches_open=len(self.open_batches()),
             groups=groups,
         )
+

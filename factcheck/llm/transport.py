@@ -17,36 +17,51 @@ import asyncio
 import email.utils
 import json
 import logging
-import sqlite3
+import random
 import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx2
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
-    retry_if_exception_type,
+    retry_if_exception,
     stop_after_attempt,
+    stop_before_delay,
     wait_random_exponential,
 )
 
 from factcheck.errors import MissedRequest
-from factcheck.llm.store import (
-    ResponseStore,
-    completion_tokens,
-    endpoint_of,
-    request_key,
+from factcheck.llm.failures import (
+    RETRYABLE_STATUS,
+    MalformedResponse,
+    RequestDeadline,
+    RetryableStatusError,
+    chat_completion_problem,
+    describe,
+    usage_tokens,
 )
+from factcheck.llm.store import ASK_LIMIT, ResponseStore, StoredAnswer, endpoint_of, request_key
 from factcheck.models import Usage
 
 log = logging.getLogger(__name__)
 
-# Worth another try: rate limits, timeouts, and server-side failures. 4xx other than these
-# (400 bad request, 401 bad key, 404 unknown model) will fail the same way every time.
-RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 520, 522, 524, 529})
+__all__ = [
+    "CURRENT_CALL",
+    "RETRYABLE_STATUS",
+    "CallTag",
+    "MeteredTransport",
+    "RetryPolicy",
+    "RetryableStatusError",
+    "RetryingTransport",
+    "StoreMiss",
+    "StoreTransport",
+    "Timeouts",
+    "retry_after_seconds",
+]
 
 
 class RetryPolicy(BaseModel):
@@ -57,25 +72,30 @@ class RetryPolicy(BaseModel):
     max_wait: float = 60.0
 
 
+class Timeouts(BaseModel):
+    """How long one request may take: in all, waiting for a byte, and to connect."""
+
+    total: float = Field(default=600.0, gt=0, description="Every attempt and wait included.")
+    read: float = Field(default=120.0, gt=0, description="Longest silence within an attempt.")
+    connect: float = Field(default=10.0, gt=0)
+
+
 @dataclass
 class CallTag:
-    """What the request in flight belongs to: the stage, and the ledger that pays for it."""
+    """What the request in flight belongs to: its stage and the ledger that pays for it.
+
+    ``requests`` collects the requests the call made through the response store, re-asks
+    included, so the gateway can record how the call ended.
+    """
 
     stage: str
     usage: Usage
+    requests: list[MissedRequest] = field(default_factory=list)
 
 
 # Set by the model gateway around each structured call. A ContextVar rather than a header or a
 # global: every asyncio task sees only its own call, and nothing extra is sent to the provider.
 CURRENT_CALL: ContextVar[CallTag | None] = ContextVar("factcheck_current_call", default=None)
-
-
-class RetryableStatusError(Exception):
-    """A response whose status says: try again later."""
-
-    def __init__(self, response: httpx2.Response) -> None:
-        super().__init__(f"HTTP {response.status_code}")
-        self.response = response
 
 
 def retry_after_seconds(response: httpx2.Response) -> float | None:
@@ -98,11 +118,30 @@ def retry_after_seconds(response: httpx2.Response) -> float | None:
         return max(email.utils.mktime_tz(parsed) - time.time(), 0.0)
 
 
-class RetryingTransport(httpx2.AsyncBaseTransport):
-    """Retry 429, 5xx, timeouts and connection errors with jittered exponential backoff.
+def _retryable(error: BaseException) -> bool:
+    if isinstance(error, RequestDeadline):
+        return False  # no time is left for another attempt
+    return isinstance(
+        error,
+        (RetryableStatusError, MalformedResponse, httpx2.TimeoutException, httpx2.NetworkError,
+         httpx2.RemoteProtocolError),
+    )  # fmt: skip
 
-    A ``Retry-After`` from the server wins over the backoff (capped at ``max_wait``). When the
-    attempts run out the last response is handed to the SDK, which raises its usual typed error.
+
+def _is_chat(request: httpx2.Request) -> bool:
+    return request.method == "POST" and request.url.path.endswith("/chat/completions")
+
+
+class RetryingTransport(httpx2.AsyncBaseTransport):
+    """Retry 429, 5xx, timeouts, connection errors and malformed 200s, within a deadline.
+
+    Waits are jittered exponential backoff; a ``Retry-After`` from the server sets the least
+    wait (capped at ``max_wait``), with jitter on top so calls limited together do not all come
+    back at one instant. Each attempt reads its whole body, so a server that trickles bytes is
+    held to the request's total deadline (``timeouts.total``), which also bounds every attempt
+    and wait together; no wait starts that would end past it. When the attempts run out, the
+    last response is handed to the SDK, which raises its usual typed error; ``attempts`` in the
+    response's extensions says how many were made.
     """
 
     def __init__(
@@ -110,10 +149,12 @@ class RetryingTransport(httpx2.AsyncBaseTransport):
         inner: httpx2.AsyncBaseTransport,
         policy: RetryPolicy,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        timeouts: Timeouts | None = None,
     ) -> None:
         self._inner = inner
         self._policy = policy
         self._sleep = sleep
+        self._timeouts = timeouts or Timeouts()
         self._backoff = wait_random_exponential(multiplier=policy.initial_wait, max=policy.max_wait)
 
     def _wait(self, state: RetryCallState) -> float:
@@ -121,52 +162,104 @@ class RetryingTransport(httpx2.AsyncBaseTransport):
         if isinstance(error, RetryableStatusError):
             after = retry_after_seconds(error.response)
             if after is not None:
-                return min(after, self._policy.max_wait)
+                after = min(after, self._policy.max_wait)
+                spread = min(max(self._policy.initial_wait, 0.2 * after), self._policy.max_wait)
+                return after + random.uniform(0, spread)
         return self._backoff(state)
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         """Send ``request``, retrying transient failures; see the class docstring."""
         await request.aread()  # a buffered body can be sent again
+        deadline = time.monotonic() + self._timeouts.total
+        failures: list[str] = []  # what each failed attempt ran into, for the last word
+
+        def before_sleep(state: RetryCallState) -> None:
+            failures.append(self._log_retry(state))
+
         # A fresh retrying object per request: tenacity keeps per-run state on it.
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self._policy.attempts),
+            stop=stop_after_attempt(self._policy.attempts)
+            | stop_before_delay(self._timeouts.total),
             wait=self._wait,
-            retry=retry_if_exception_type(
-                (RetryableStatusError, httpx2.TimeoutException, httpx2.NetworkError,
-                 httpx2.RemoteProtocolError)
-            ),
+            retry=retry_if_exception(_retryable),
             sleep=self._sleep,
             reraise=True,
-            before_sleep=_log_retry,
-        )  # fmt: skip
+            before_sleep=before_sleep,
+        )
+        attempts = 0
         try:
             async for attempt in retrying:
                 with attempt:
-                    response = await self._inner.handle_async_request(request)
-                    if response.status_code in RETRYABLE_STATUS:
-                        await response.aread()
-                        raise RetryableStatusError(response)
+                    attempts += 1
+                    response = await self._attempt(request, deadline)
+                    response.extensions["attempts"] = attempts
                     return response
-        except RetryableStatusError as exc:
-            return exc.response
+        except RequestDeadline as exc:  # cut off mid-attempt: say what the others ran into
+            last = failures[-1] if failures else None
+            raise RequestDeadline(self._timeouts.total, attempts, last) from exc
+        except Exception as exc:
+            if attempts < self._policy.attempts and _retryable(exc):
+                # Stopped by the deadline, not by the count: that is what to report.
+                last = describe(exc, self._timeouts.read, self._timeouts.connect)
+                raise RequestDeadline(self._timeouts.total, attempts, last) from exc
+            if isinstance(exc, RetryableStatusError):
+                exc.response.extensions["attempts"] = attempts
+                return exc.response
+            if isinstance(exc, MalformedResponse):
+                exc.attempts = attempts
+            raise
         raise AssertionError("unreachable: tenacity either returns or reraises")
+
+    async def _attempt(self, request: httpx2.Request, deadline: float) -> httpx2.Response:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise RequestDeadline(self._timeouts.total)
+        read = min(self._timeouts.read, left)
+        request.extensions["timeout"] = {
+            "connect": min(self._timeouts.connect, left), "read": read, "write": read,
+            "pool": read,
+        }  # fmt: skip
+        try:
+            async with asyncio.timeout(left):
+                response = await self._inner.handle_async_request(request)
+                body = await response.aread()
+        except TimeoutError:
+            if time.monotonic() < deadline:
+                raise
+            raise RequestDeadline(self._timeouts.total) from None
+        if response.status_code in RETRYABLE_STATUS:
+            raise RetryableStatusError(response)
+        if response.status_code == 200 and _is_chat(request):
+            problem = chat_completion_problem(body, response.headers.get("content-type", ""))
+            if problem:
+                raise MalformedResponse(problem)
+        return response
+
+    def _log_retry(self, state: RetryCallState) -> str:
+        error = state.outcome.exception() if state.outcome else None
+        wait = state.next_action.sleep if state.next_action else 0.0
+        reason = describe(error, self._timeouts.read, self._timeouts.connect)
+        log.warning(
+            "attempt %d of %d failed (%s); retrying in %.1fs",
+            state.attempt_number, self._policy.attempts, reason, wait,
+        )  # fmt: skip
+        return reason
 
     async def aclose(self) -> None:
         """Close the wrapped transport."""
         await self._inner.aclose()
 
 
-def _log_retry(state: RetryCallState) -> None:
-    error = state.outcome.exception() if state.outcome else None
-    wait = state.next_action.sleep if state.next_action else 0.0
-    log.warning("attempt %d failed (%s); retrying in %.1fs", state.attempt_number, error, wait)
-
-
 class MeteredTransport(httpx2.AsyncBaseTransport):
-    """Count every answered chat completion, and its tokens, against the call in flight."""
+    """Count every answered chat completion, and its tokens, against the call in flight.
+
+    Token counts that are not numbers count as 0 and are noted on the ledger: the answer
+    itself is still good, only its cost is unknown.
+    """
 
     def __init__(self, inner: httpx2.AsyncBaseTransport) -> None:
         self._inner = inner
+        self._said: set[str] = set()
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         """Send ``request`` and book its usage, if it answered and belongs to a call."""
@@ -175,14 +268,17 @@ class MeteredTransport(httpx2.AsyncBaseTransport):
         if tag is not None and response.status_code == 200:
             body = await response.aread()
             try:
-                usage = json.loads(body).get("usage") or {}
-            except (ValueError, AttributeError):
-                usage = {}
-            tag.usage.add(
-                tag.stage,
-                int(usage.get("prompt_tokens") or 0),
-                int(usage.get("completion_tokens") or 0),
-            )
+                document = json.loads(body)
+            except ValueError:
+                document = {}
+            input_tokens, output_tokens, problem = usage_tokens(document)
+            tag.usage.add(tag.stage, input_tokens, output_tokens)
+            if problem:
+                tag.usage.add_unmetered(tag.stage)
+                if problem not in self._said:  # once: every answer will likely say the same
+                    self._said.add(problem)
+                    log.warning("%s: %s; its tokens are not counted", endpoint_of(request.url),
+                                problem)  # fmt: skip
         return response
 
     async def aclose(self) -> None:
@@ -201,57 +297,78 @@ class StoreMiss(Exception):
 class StoreTransport(httpx2.AsyncBaseTransport):
     """Serve chat completions from the store; keep every new answer; offline, never send.
 
-    Only successful (200) chat-completion answers are kept: an error is not an answer, and a
-    later run should ask again.
+    Only chat completions that came back whole (200, with a choice) are kept: an error is not
+    an answer, and a later run should ask again. A stored answer is asked for again, and the
+    new answer takes its place, when its stage is in ``refresh`` (once per ``refreshed`` set:
+    one run), or when the call that used it ended without a valid answer and the request has
+    been asked fewer than ``ASK_LIMIT`` times (``reask_failed``: by default, when online).
     """
 
     def __init__(
-        self, inner: httpx2.AsyncBaseTransport, store: ResponseStore, *, offline: bool = False
+        self,
+        inner: httpx2.AsyncBaseTransport,
+        store: ResponseStore,
+        *,
+        offline: bool = False,
+        refresh: frozenset[str] = frozenset(),
+        reask_failed: bool | None = None,
+        refreshed: set[str] | None = None,
     ) -> None:
         self._inner = inner
         self._store = store
         self._offline = offline
+        self._refresh = refresh
+        self._reask_failed = (not offline) if reask_failed is None else reask_failed
+        self._refreshed = refreshed if refreshed is not None else set()
+
+    def _ask_again(self, key: str, stored: StoredAnswer, stage: str | None) -> bool:
+        if key in self._refreshed:
+            return False
+        if "all" in self._refresh or (stage is not None and stage in self._refresh):
+            return True
+        return self._reask_failed and stored.outcome == "failed" and stored.asks < ASK_LIMIT
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         """Answer from the store, or forward (online) / raise ``StoreMiss`` (offline)."""
         body = await request.aread()
-        if request.method != "POST" or not request.url.path.endswith("/chat/completions"):
+        if not _is_chat(request):
             return await self._inner.handle_async_request(request)
         endpoint = endpoint_of(request.url)
         key = request_key(endpoint, body)
         tag = CURRENT_CALL.get()
         stage = tag.stage if tag else None
-        stored = self._store.get(key)
-        if stored is not None:
+        asked = MissedRequest(key, endpoint, stage, json.loads(body))
+        if tag is not None:
+            tag.requests.append(asked)
+        stored = self._store.lookup(key)
+        if stored is not None and not self._ask_again(key, stored, stage):
             if tag is not None:
-                tag.usage.add_store_hit(stage or "other", *completion_tokens(json.loads(stored)))
+                input_tokens, output_tokens, _ = usage_tokens(json.loads(stored.body))
+                tag.usage.add_store_hit(stage or "other", input_tokens, output_tokens)
             return httpx2.Response(
                 200,
                 headers={"content-type": "application/json", "x-factcheck-store": "hit"},
-                content=stored,
+                content=stored.body,
                 request=request,
             )
         if self._offline:
-            raise StoreMiss(MissedRequest(key, endpoint, stage, json.loads(body)))
+            raise StoreMiss(asked)
         response = await self._inner.handle_async_request(request)
         if response.status_code == 200:
             content = await response.aread()
-            try:
-                document = json.loads(content)
-            except ValueError:
-                return response
-            if isinstance(document, dict) and document.get("choices"):
-                try:
-                    self._store.put(
-                        key,
-                        endpoint=endpoint,
-                        model=str(json.loads(body).get("model", "")),
-                        stage=stage,
-                        document=document,
-                    )
-                except sqlite3.Error as exc:
-                    # The answer is paid for and in hand: use it, even if it cannot be kept.
-                    log.warning("could not keep an answer in %s: %s", self._store.path, exc)
+            if chat_completion_problem(content, response.headers.get("content-type", "")):
+                return response  # not an answer (the retrying transport below stops these)
+            document = json.loads(content)
+            self._store.put(
+                key,
+                endpoint=endpoint,
+                model=str(asked.body.get("model", "")),
+                stage=stage,
+                document=document,
+                replace=stored is not None,
+            )
+            if stored is not None:
+                self._refreshed.add(key)
         return response
 
     async def aclose(self) -> None:

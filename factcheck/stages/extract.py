@@ -7,12 +7,14 @@ fact look like several, and one disagreement about a speaker look like many.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
 from factcheck.errors import AnswerError
 from factcheck.llm.answers import optional_text, salvage_items
 from factcheck.llm.gateway import LLM
-from factcheck.models import Article, ClaimText, ExtractedClaim, Usage
+from factcheck.models import Article, ClaimText, ExtractedClaim, ExtractionStatus, Usage
 from factcheck.quotes import normalise
 from factcheck.stages.prompts import article_context, find_answer_quote, messages_for
 
@@ -57,15 +59,31 @@ class ExtractionAnswer(BaseModel):
         return self
 
 
+class ArticleExtraction(NamedTuple):
+    """One article's claims, the warnings, and how the extraction went."""
+
+    claims: list[ExtractedClaim]
+    warnings: list[str]
+    status: ExtractionStatus
+
+
 async def extract_claims(
     llm: LLM, article: Article, usage: Usage
 ) -> tuple[list[ExtractedClaim], list[str]]:
-    """Extract the claims of ``article``; returns them and any warnings.
+    """Extract the claims of ``article``; returns them and any warnings."""
+    claims, warnings, _ = await extract_article(llm, article, usage)
+    return claims, warnings
+
+
+async def extract_article(llm: LLM, article: Article, usage: Usage) -> ArticleExtraction:
+    """Extract the claims of ``article``, saying how it went (``status``).
 
     An answer that stays invalid after re-asks is salvaged: claims whose quote is verbatim are
-    kept, the others dropped with a warning. Nothing unverified is ever kept.
+    kept (``partial``), the others dropped with a warning; when none is left, ``failed``.
+    Nothing unverified is ever kept.
     """
     warnings: list[str] = []
+    status: ExtractionStatus = "ok"
     try:
         answer = await llm.structured(
             stage="extract",
@@ -77,6 +95,7 @@ async def extract_claims(
         items = answer.claims
     except AnswerError as exc:
         items = salvage_items(exc.raw, "claims", ClaimItem)
+        status = "partial"
         warnings.append(
             f"{article.id}: extraction failed ({exc.reason}); "
             f"salvaging {len(items)} claim(s) from the last answer"
@@ -105,4 +124,6 @@ async def extract_claims(
                 quote=quote,
             )
         )
-    return claims, warnings
+    if status == "partial" and not claims:
+        status = "failed"
+    return ArticleExtraction(claims, warnings, status)

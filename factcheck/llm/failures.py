@@ -1,0 +1,139 @@
+"""What can go wrong with one request under the SDK, and how to say it in one line.
+
+The OpenAI SDK turns any exception raised below it into "connection error", so the transports
+raise these typed failures and the gateway (and the verbose log) name the real cause: which
+timeout fired, what was wrong with a body that came back with status 200, whose fault a
+non-numeric token count is.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx2
+
+from factcheck.llm.answers import first_line
+
+# Worth another try: rate limits, timeouts, and server-side failures. 4xx other than these
+# (400 bad request, 401 bad key, 404 unknown model) will fail the same way every time.
+RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 520, 522, 524, 529})
+
+
+class RetryableStatusError(Exception):
+    """A response whose status says: try again later."""
+
+    def __init__(self, response: httpx2.Response) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+
+
+class RequestDeadline(httpx2.TimeoutException):
+    """The request's total deadline (``--timeout``) passed: every attempt and wait included.
+
+    A subclass of httpx's timeout, so the SDK reports it as a timeout like the others.
+    """
+
+    def __init__(self, seconds: float, attempts: int = 1, last: str | None = None) -> None:
+        tried = f", after {attempts} attempts ({last})" if last else ""
+        super().__init__(f"no complete answer within the request's {seconds:g} s deadline{tried}")
+        self.seconds = seconds
+        self.attempts = attempts
+
+
+class MalformedResponse(Exception):
+    """Status 200, but the body is not a chat completion (a proxy's page, a cut body, no choices).
+
+    Not the model's answer at all, so it is retried like a server error and never stored.
+    """
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.attempts = 1
+
+
+def chat_completion_problem(body: bytes, content_type: str) -> str | None:
+    """What keeps ``body`` (a 200 answer to a chat request) from being a chat completion."""
+    try:
+        document = json.loads(body)
+    except (UnicodeDecodeError, ValueError):
+        kind = content_type.split(";")[0].strip() or "untyped"
+        excerpt = first_line(body[:80].decode("utf-8", "replace"))
+        if kind == "application/json" or body.lstrip()[:1] in (b"{", b"["):
+            return f"the body is not valid JSON (cut off?): {excerpt!r}"
+        return f"the body is {kind}, not JSON: {excerpt!r}"
+    if not isinstance(document, dict):
+        return "the body is JSON but not an object"
+    if "error" in document and "choices" not in document:
+        error = document["error"]
+        message = error.get("message") if isinstance(error, dict) else error
+        return f"the body is an error: {first_line(str(message))}"
+    choices = document.get("choices")
+    if not isinstance(choices, list):
+        return "the body has no 'choices' list"
+    if not choices:
+        return "the 'choices' list is empty: the endpoint gave no answer"
+    first = choices[0]
+    if not isinstance(first, dict) or not isinstance(first.get("message"), dict):
+        return "the first choice has no message"
+    return None
+
+
+def token_count(value: Any) -> int | None:
+    """A usage token count as a number; ``None`` when the endpoint sent something else."""
+    if value is None:
+        return 0
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return max(value, 0)
+    if isinstance(value, float) and value.is_integer():
+        return max(int(value), 0)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def usage_tokens(document: Any) -> tuple[int, int, str | None]:
+    """Prompt and completion tokens of a chat completion, and what was wrong with its usage.
+
+    A count that is not a number counts as 0 and is named: the answer itself is still good.
+    """
+    usage = document.get("usage") if isinstance(document, dict) else None
+    if usage is None:
+        return 0, 0, None
+    if not isinstance(usage, dict):
+        return 0, 0, f"its 'usage' is not an object: {first_line(repr(usage))}"
+    counts: list[int] = []
+    problems: list[str] = []
+    for field in ("prompt_tokens", "completion_tokens"):
+        value = usage.get(field)
+        count = token_count(value)
+        if count is None:
+            problems.append(f"{field} is {first_line(repr(value))[:40]}")
+        counts.append(count or 0)
+    problem = "its usage is not numeric (" + ", ".join(problems) + ")" if problems else None
+    return counts[0], counts[1], problem
+
+
+def describe(error: BaseException | None, read: float, connect: float) -> str:
+    """One line for a failed attempt: which timeout fired, which status, or what broke."""
+    if error is None:
+        return "unknown failure"
+    if isinstance(error, RequestDeadline):
+        return f"total timeout: {error}"
+    if isinstance(error, httpx2.ConnectTimeout):
+        return f"connect timeout: no connection within {connect:g} s"
+    if isinstance(error, httpx2.ReadTimeout):
+        return f"read timeout: no data for {read:g} s"
+    if isinstance(error, httpx2.WriteTimeout):
+        return f"write timeout: the request could not be sent within {read:g} s"
+    if isinstance(error, httpx2.PoolTimeout):
+        return "pool timeout: no free connection"
+    if isinstance(error, RetryableStatusError):
+        return f"HTTP {error.response.status_code}"
+    if isinstance(error, MalformedResponse):
+        return f"HTTP 200 without a chat completion: {error.problem}"
+    text = first_line(str(error))
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
