@@ -105,6 +105,18 @@ def test_number_words_become_numbers_and_stems_meet():
     assert stems["denied"] == stems["deny"]
 
 
+@pytest.mark.parametrize(
+    ("word", "number"),
+    [
+        ("3,000", 3000.0), ("1,234.5", 1234.5), ("1.234.567", 1234567.0), ("6.30", 6.3),
+        ("1,5", 1.5), ("12.03.2026", None), ("192.168.1.10", None), ("17.4.1", None),
+    ],
+)  # fmt: skip
+def test_numbers_in_every_spelling_and_digit_words_that_are_not_numbers(word, number):
+    (token,) = tokens(word)
+    assert token.number == number
+
+
 def test_us_is_a_name_and_not_the_pronoun():
     us_name, us_pronoun = tokens("US"), tokens("us")
     assert not us_name[0].weak and us_pronoun[0].weak

@@ -36,7 +36,15 @@ WEAK_WORDS = STOPWORDS | frozenset({
 NEGATIONS = frozenset({"not", "no", "never", "none", "nobody", "nothing", "neither", "nor"})
 
 _TOKEN = re.compile(r"\d+(?:[.,:]\d+)*(?:am|pm)?|[^\W\d_]+(?:['’\-][^\W\d_]+)*", re.UNICODE)
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# How digits spell a number in news text, English and continental alike. Anything else made of
+# digits and dots (a date such as 12.03.2026, an address, a version) is a word, not a number.
+_NUMBER_FORMATS: tuple[tuple[re.Pattern[str], dict[int, str | None]], ...] = (
+    (re.compile(r"\d+"), {}),
+    (re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?"), {ord(","): None}),  # 3,000 and 1,234.5
+    (re.compile(r"\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?"), {ord("."): None, ord(","): "."}),  # 1.234.567
+    (re.compile(r"\d+\.\d+"), {}),  # 6.30 and 1.5
+    (re.compile(r"\d+,\d+"), {ord(","): "."}),  # 1,5 (a continental decimal)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +66,15 @@ def _stemmer() -> snowballstemmer.stemmer:
 
 @lru_cache(maxsize=65536)
 def _read_number(word: str) -> float | None:
-    if _NUMBER.fullmatch(word):
-        return float(word.replace(",", ""))
+    if word[:1].isdigit():
+        for pattern, separators in _NUMBER_FORMATS:
+            if pattern.fullmatch(word):
+                return float(word.translate(separators))
+        return None
     if word.replace("-", "").isalpha():
         try:
             return float(text2num(word.lower(), "en"))
-        except ValueError:
+        except (ValueError, IndexError, KeyError):
             return None
     return None
 
