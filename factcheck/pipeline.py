@@ -149,7 +149,7 @@ async def acheck_cluster(
         return lexical_report(cluster)
     run = _Run(gateway(llm, config), progress=progress)
     llm, usage = run.llm, run.usage
-    warnings: list[str] = []
+    warnings: list[str] = list(cluster.warnings)
     extracted_per_article = await _wave(
         run, "extract", (extract_claims(llm, article, usage) for article in cluster.articles)
     )
@@ -201,7 +201,8 @@ async def acheck_claims(
         return lexical_report(cluster, canonical)
     run = _Run(gateway(llm, config), progress=progress)
     llm, usage = run.llm, run.usage
-    verdicts, warnings = await _check_wave(run, cluster, canonical)
+    verdicts, notes = await _check_wave(run, cluster, canonical)
+    warnings = [*cluster.warnings, *notes]
     llm.settle(usage)
     return Report(
         cluster=cluster.id,

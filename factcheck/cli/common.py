@@ -20,7 +20,9 @@ from factcheck.llm.config import ModelConfig, redact, resolve_config
 from factcheck.llm.gateway import LLM
 from factcheck.llm.prices import PriceTable
 from factcheck.llm.store import ResponseStore, default_store_path
+from factcheck.models import Cluster
 from factcheck.render.progress import RichProgress
+from factcheck.stages.load import load_cluster
 
 
 @dataclass
@@ -55,6 +57,14 @@ class Gateway:
             prices=PriceTable.load(prices),
         )
         return self.llm
+
+
+def load(folder: Path, *, skip_bad: bool = False, follow_links: bool = False) -> Cluster:
+    """Load a cluster folder, saying on stderr, one line each, what was set aside or guessed."""
+    cluster = load_cluster(folder, skip_bad=skip_bad, follow_links=follow_links)
+    for warning in cluster.warnings:
+        typer.echo(f"factcheck: warning: {warning}", err=True)
+    return cluster
 
 
 @contextmanager

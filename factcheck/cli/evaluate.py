@@ -9,17 +9,26 @@ from typing import Annotated
 
 import typer
 
-from factcheck.cli.common import Gateway, live_progress, one_line_errors, write, write_terminal
+from factcheck.cli.common import (
+    Gateway,
+    live_progress,
+    load,
+    one_line_errors,
+    write,
+    write_terminal,
+)
 from factcheck.cli.options import (
     BackendName,
     BackendOpt,
     BaseUrlOpt,
     ConcurrencyOpt,
+    FollowLinksOpt,
     ModelOpt,
     OfflineOpt,
     OutputModeOpt,
     PricesOpt,
     QuietOpt,
+    SkipBadOpt,
     StoreOpt,
     VerboseOpt,
 )
@@ -28,7 +37,6 @@ from factcheck.evaluation.render import render_eval_markdown, render_eval_termin
 from factcheck.evaluation.result import missed_thresholds
 from factcheck.evaluation.run import evaluate_cluster
 from factcheck.pipeline import choose_backend
-from factcheck.stages.load import load_cluster
 
 
 class EvalMode(StrEnum):
@@ -69,13 +77,15 @@ def eval_command(
     offline: OfflineOpt = False,
     prices: PricesOpt = None,
     backend: BackendOpt = BackendName.auto,
+    skip_bad: SkipBadOpt = False,
+    follow_links: FollowLinksOpt = False,
     verbose: VerboseOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Score the checker on CLUSTER_DIR against hand-labelled gold; exit 1 below a threshold."""
     gateway = Gateway()
     with one_line_errors(gateway):
-        cluster = load_cluster(cluster_dir)
+        cluster = load(cluster_dir, skip_bad=skip_bad, follow_links=follow_links)
         gold = load_gold(gold_path, cluster)
         if gold.cluster != cluster.id:
             typer.echo(f"factcheck: note: {gold_path} is gold for '{gold.cluster}', "

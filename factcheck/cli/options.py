@@ -64,3 +64,21 @@ VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log retries a
 QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="No progress display (off anyway when not a TTY)")
 ]
+
+# How a cluster folder is read, shared by every command that reads one.
+SkipBadOpt = Annotated[
+    bool,
+    typer.Option(
+        "--skip-bad",
+        help="Set aside a file that cannot be read (empty, undecodable, title only) with a "
+        "warning and go on with the rest; without it, such a file stops the run (exit 2)",
+    ),
+]
+FollowLinksOpt = Annotated[
+    bool,
+    typer.Option(
+        "--follow-links",
+        help="Read links that lead out of the cluster folder (by default they are set aside "
+        "with a warning)",
+    ),
+]

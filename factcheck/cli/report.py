@@ -16,6 +16,7 @@ from factcheck.cli.common import (
     Gateway,
     fail,
     live_progress,
+    load,
     one_line_errors,
     write,
     write_terminal,
@@ -25,11 +26,13 @@ from factcheck.cli.options import (
     BackendOpt,
     BaseUrlOpt,
     ConcurrencyOpt,
+    FollowLinksOpt,
     ModelOpt,
     OfflineOpt,
     OutputModeOpt,
     PricesOpt,
     QuietOpt,
+    SkipBadOpt,
     StoreOpt,
     VerboseOpt,
 )
@@ -40,7 +43,6 @@ from factcheck.render.html import render_html
 from factcheck.render.json import render_json
 from factcheck.render.markdown import render_markdown
 from factcheck.render.terminal import render_terminal
-from factcheck.stages.load import load_cluster
 
 
 class Format(StrEnum):
@@ -68,6 +70,8 @@ def report(
     ] = False,
     prices: PricesOpt = None,
     backend: BackendOpt = BackendName.auto,
+    skip_bad: SkipBadOpt = False,
+    follow_links: FollowLinksOpt = False,
     verbose: VerboseOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -77,7 +81,7 @@ def report(
     """
     gateway = Gateway()
     with one_line_errors(gateway):
-        cluster = load_cluster(cluster_dir)
+        cluster = load(cluster_dir, skip_bad=skip_bad, follow_links=follow_links)
         # A dry run estimates model calls: it always means the model.
         chosen = "llm" if dry_run else choose_backend(backend.value, model=model)
         if dry_run and backend is BackendName.lexical:
