@@ -26,7 +26,7 @@ from factcheck.baseline.check import check_claims
 from factcheck.baseline.conflicts import Conflict
 from factcheck.baseline.index import ClusterIndex
 from factcheck.baseline.merge import merge_claims
-from factcheck.baseline.sentences import Sentence, is_claim, split_clauses
+from factcheck.baseline.sentences import Sentence, split_clauses, why_not_a_claim
 from factcheck.baseline.words import Phrase
 from factcheck.models import CanonicalClaim, Cluster, Report, Usage, Verdict
 
@@ -60,12 +60,23 @@ class LexicalChecker:
 
     def extract(self) -> list[Sentence]:
         """Every claim-like sentence and clause of every article, in article order."""
+        return self.extract_with_dropped()[0]
+
+    def extract_with_dropped(self) -> tuple[list[Sentence], list[str]]:
+        """The claims, and one line per article on the sentences not taken, with why."""
         claims: list[Sentence] = []
+        dropped: list[str] = []
         for article in self.cluster.articles:
+            left_out = []
             for sentence in self.index.sentences[article.id]:
-                if is_claim(sentence):
+                why = why_not_a_claim(sentence)
+                if why is None:
                     claims.extend(split_clauses(sentence))
-        return claims
+                else:
+                    left_out.append(f"“{_shorten(sentence.quote)}” ({why})")
+            if left_out:
+                dropped.append(_dropped_line(article.id, left_out))
+        return claims, dropped
 
     def merge(self, claims: Sequence[Sentence]) -> list[CanonicalClaim]:
         """Group claims of different articles that say the same thing (see ``merge.py``)."""
@@ -84,7 +95,12 @@ def lexical_report(
 ) -> Report:
     """The baseline's report: its own claims, or ``claims`` to check when given (verify)."""
     checker = LexicalChecker(cluster, thresholds)
-    canonical = list(claims) if claims is not None else checker.merge(checker.extract())
+    dropped: list[str] = []
+    if claims is None:
+        extracted, dropped = checker.extract_with_dropped()
+        canonical = checker.merge(extracted)
+    else:
+        canonical = list(claims)
     return Report(
         cluster=cluster.id,
         cluster_name=cluster.name,
@@ -95,4 +111,21 @@ def lexical_report(
         claims=canonical,
         verdicts=checker.check(canonical),
         usage=Usage(cost_usd=0.0),
+        warnings=[*cluster.warnings, *dropped],
     )
+
+
+# At most this many of an article's left-out sentences are quoted; the rest are counted.
+_DROPPED_SHOWN = 8
+
+
+def _dropped_line(article_id: str, left_out: list[str]) -> str:
+    n = len(left_out)
+    shown = "; ".join(left_out[:_DROPPED_SHOWN])
+    more = f"; and {n - _DROPPED_SHOWN} more" if n > _DROPPED_SHOWN else ""
+    return f"{article_id}: {n} sentence{'s' if n != 1 else ''} not taken as claims: {shown}{more}"
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -17,9 +17,12 @@ from syntok import segmenter
 
 from factcheck.models import Article, Span
 
-# A claim needs a subject, a verb and something said about them.
-MIN_WORDS = 4
+# "Nobody was injured." is a claim: two words can state a fact ("Police arrived.").
+MIN_WORDS = 2
+# A compound sentence is cut only where both sides could stand as claims of their own.
+MIN_CLAUSE_WORDS = 4
 _WORD = re.compile(r"\w+")
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"(?<=\w) +(?=[.,;:!?)](?:\s|$))")
 # Where a compound sentence may be cut: a semicolon, or a comma before a coordinating word.
 _CLAUSE_BREAK = re.compile(r";\s+|,\s+(?:and|but|while|whereas)\s+")
 _SAYS = r"(?:said|says|added|reported|confirmed|announced|warned|stated|told\s[^,\"“”]{1,40}?)"
@@ -56,18 +59,39 @@ def split_sentences(article: Article) -> list[Sentence]:
                 quote = article.text[first:last].strip()
                 if quote:
                     span = Span(start=first, end=first + len(quote))
-                    found.append(Sentence(article.id, quote, span, quote))
+                    found.append(Sentence(article.id, wording(quote), span, quote))
     return found
 
 
-def is_claim(sentence: Sentence) -> bool:
-    """A statement long enough to say something, ending as a sentence does.
+def why_not_a_claim(sentence: Sentence) -> str | None:
+    """Why ``sentence`` is not taken as a claim, or ``None`` when it is one.
 
-    Questions are not claims, and neither are lines with no closing punctuation: in news text
-    those are headlines of related stories, photo credits and the like.
+    A claim is a statement of at least two words that ends as a sentence does. Questions are
+    not claims, and neither are lines with no closing punctuation: in news text those are
+    headings, headlines of related stories, captions, datelines and the like.
     """
     end = sentence.quote.rstrip('"”’)» ')[-1:]
-    return len(_WORD.findall(sentence.quote)) >= MIN_WORDS and end in (".", "!")
+    if end == "?":
+        return "a question"
+    if end not in (".", "!"):
+        return "no full stop: a heading, caption or dateline"
+    if len(_WORD.findall(sentence.quote)) < MIN_WORDS:
+        return "a single word"
+    return None
+
+
+def wording(quote: str) -> str:
+    """A quote as a claim reads: one space between words, none before punctuation.
+
+    Rendered Markdown keeps a space where markup stood ("**Mill Lane**." reads "Mill Lane .");
+    the quote keeps it, to stay verbatim, and the claim's wording drops it.
+    """
+    return _SPACE_BEFORE_PUNCTUATION.sub("", " ".join(quote.split()))
+
+
+def is_claim(sentence: Sentence) -> bool:
+    """Whether ``sentence`` is taken as a claim (see ``why_not_a_claim``)."""
+    return why_not_a_claim(sentence) is None
 
 
 def split_clauses(sentence: Sentence) -> list[Sentence]:
@@ -83,8 +107,8 @@ def split_clauses(sentence: Sentence) -> list[Sentence]:
         if _inside_quotes(text, match.start()):
             continue
         if (
-            _words(text[start : match.start()]) >= MIN_WORDS
-            and _words(text[match.end() :]) >= MIN_WORDS
+            _words(text[start : match.start()]) >= MIN_CLAUSE_WORDS
+            and _words(text[match.end() :]) >= MIN_CLAUSE_WORDS
         ):
             bounds.append((start, match.start()))
             start = match.end()
