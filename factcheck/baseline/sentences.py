@@ -11,6 +11,7 @@ gets the attribution back in its claim text, while its quote stays the verbatim 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from syntok import segmenter
@@ -30,6 +31,20 @@ _LEADING_ATTRIBUTION = re.compile(
     rf"^(?:According to [^,\"“”]{{1,60}}|[^,\"“”]{{1,60}}?\s{_SAYS}(?:\sthat)?)(?=[\s,])"
 )
 _TRAILING_ATTRIBUTION = re.compile(rf",[\"”’]?\s+([^,\"“”]{{1,60}}?\s{_SAYS})\.?[\"”’]?$")
+# Who a sentence credits: "According to X, …", "…, X said.", '…," said X.', "X said (that) …".
+_SAYING_VERB = r"(?:said|says|added|reported|confirmed|announced|warned|stated|told|tells)"
+_CREDITS = (
+    re.compile(r"^According to ([^,\"“”]{1,60}),"),
+    re.compile(r",\s+according to ([^,\"“”]{1,60}?)\.?$"),
+    re.compile(rf",[\"”’]?\s+([^,\"“”]{{1,60}}?)\s{_SAYING_VERB}\b[^,\"“”]{{0,40}}?\.?[\"”’]?$"),
+    re.compile(
+        rf"[,.!?][\"”’]?\s+{_SAYING_VERB}\s+((?:[A-Z]|an?\s|the\s)[^,.\"“”]{{0,60}}?)"
+        r"(?:,[^\"“”]*)?\.?$"
+    ),
+    re.compile(rf"^([A-Z][^,\"“”]{{0,60}}?)\s{_SAYING_VERB}\b"),
+)
+_PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you", "who", "this", "that"})
+_MAX_CREDIT_WORDS = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +60,15 @@ class Sentence:
 def split_sentences(article: Article) -> list[Sentence]:
     """The sentences of the article's text, boilerplate lines left out, in order."""
     skipped = sorted((b.span.start, b.span.end) for b in article.boilerplate)
+    starts = [s for s, _ in skipped]
     found: list[Sentence] = []
     offset = 0
     for line in article.text.splitlines(keepends=True):
         start, end = offset, offset + len(line.rstrip("\r\n"))
         offset += len(line)
-        if start == end or any(s <= start and end <= e for s, e in skipped):
+        # The boilerplate span starting last at or before this line is the only one to hold it.
+        holder = bisect_right(starts, start) - 1
+        if start == end or (holder >= 0 and end <= skipped[holder][1]):
             continue
         for paragraph in segmenter.analyze(article.text[start:end]):
             for sentence in paragraph:
@@ -94,6 +112,22 @@ def is_claim(sentence: Sentence) -> bool:
     return why_not_a_claim(sentence) is None
 
 
+def attribution(quote: str) -> str | None:
+    """Whom a sentence credits, in its own words ("police", "Mayor Helena Roque"), if anyone.
+
+    A pronoun ("she said") names no one on its own, so it gives ``None``.
+    """
+    for pattern in _CREDITS:
+        match = pattern.search(quote)
+        if match is None:
+            continue
+        who = match.group(1).strip()
+        if who.lower() in _PRONOUNS or not 0 < len(who.split()) <= _MAX_CREDIT_WORDS:
+            continue
+        return who
+    return None
+
+
 def split_clauses(sentence: Sentence) -> list[Sentence]:
     """The clauses of a compound sentence, each with the sentence's attribution; else itself.
 
@@ -103,13 +137,15 @@ def split_clauses(sentence: Sentence) -> list[Sentence]:
     text = sentence.quote
     bounds: list[tuple[int, int]] = []  # [start, end) of each clause but the last
     start = 0
+    # Positions looked up by bisection, so a very long sentence costs no more than its length.
+    word_starts = [m.start() for m in _WORD.finditer(text)]
+    quotes = _QuoteMarks(text)
     for match in _CLAUSE_BREAK.finditer(text):
-        if _inside_quotes(text, match.start()):
+        if quotes.inside(match.start()):
             continue
-        if (
-            _words(text[start : match.start()]) >= MIN_CLAUSE_WORDS
-            and _words(text[match.end() :]) >= MIN_CLAUSE_WORDS
-        ):
+        before = bisect_left(word_starts, match.start()) - bisect_left(word_starts, start)
+        after = len(word_starts) - bisect_left(word_starts, match.end())
+        if before >= MIN_CLAUSE_WORDS and after >= MIN_CLAUSE_WORDS:
             bounds.append((start, match.start()))
             start = match.end()
     if not bounds:
@@ -131,12 +167,13 @@ def split_clauses(sentence: Sentence) -> list[Sentence]:
     return clauses
 
 
-def _words(text: str) -> int:
-    return len(_WORD.findall(text))
+class _QuoteMarks:
+    """Where a text's quotation marks are, to tell whether a position is inside a quotation."""
 
+    def __init__(self, text: str) -> None:
+        self.marks = {mark: [n for n, c in enumerate(text) if c == mark] for mark in '"“”'}
 
-def _inside_quotes(text: str, position: int) -> bool:
-    before = text[:position]
-    straight = before.count('"') % 2 == 1
-    curly = before.count("“") > before.count("”")
-    return straight or curly
+    def inside(self, position: int) -> bool:
+        """Whether ``position`` is inside straight or curly quotation marks."""
+        count = {mark: bisect_left(found, position) for mark, found in self.marks.items()}
+        return count['"'] % 2 == 1 or count["“"] > count["”"]
