@@ -7,6 +7,7 @@ clusters), N checks: 2N+1, never one call per (claim, article) pair.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +64,40 @@ def gateway(llm: LLM | None, config: ModelConfig | None) -> LLM:
     if llm is not None:
         return llm
     return LLM(config or resolve_config(), store=ResponseStore.open_default())
+
+
+class _Stopped(Exception):
+    """Raised inside the baseline's thread when the run awaiting it was cancelled."""
+
+
+async def _lexical(
+    cluster: Cluster,
+    claims: Sequence[CanonicalClaim] | None,
+    progress: ProgressListener | None,
+) -> Report:
+    """The baseline in a worker thread, so that the event loop stays free.
+
+    Progress is shown as it goes, and a cancelled run (Ctrl-C) stops the thread at its next
+    step instead of waiting for it to finish.
+    """
+    loop = asyncio.get_running_loop()
+    stop = threading.Event()
+    ledger = Usage()
+
+    def told(stage: str, done: int, total: int) -> None:
+        if stop.is_set():
+            raise _Stopped
+        if progress is None:
+            return
+        if done == 0:
+            loop.call_soon_threadsafe(progress.stage_started, stage, total)
+        else:
+            loop.call_soon_threadsafe(progress.call_finished, stage, ledger)
+
+    try:
+        return await asyncio.to_thread(lexical_report, cluster, claims, None, told)
+    finally:
+        stop.set()
 
 
 def _as_cluster(cluster: Cluster | str | Path) -> Cluster:
@@ -146,7 +181,7 @@ async def acheck_cluster(
     """Extract, merge and cross-check every claim of a cluster; the async twin of check_cluster."""
     cluster = _as_cluster(cluster)
     if choose_backend(backend, llm=llm, config=config) == "lexical":
-        return lexical_report(cluster)
+        return await _lexical(cluster, None, progress)
     run = _Run(gateway(llm, config), progress=progress)
     llm, usage = run.llm, run.usage
     warnings: list[str] = list(cluster.warnings)
@@ -198,7 +233,7 @@ async def acheck_claims(
         if text.strip()
     ]
     if choose_backend(backend, llm=llm, config=config) == "lexical":
-        return lexical_report(cluster, canonical)
+        return await _lexical(cluster, canonical, progress)
     run = _Run(gateway(llm, config), progress=progress)
     llm, usage = run.llm, run.usage
     verdicts, notes = await _check_wave(run, cluster, canonical)

@@ -75,7 +75,10 @@ def one_line_errors(gateway: Gateway | None = None) -> Iterator[None]:
     except FactcheckError as exc:
         fail(redact(str(exc), gateway.config if gateway else None), exc.exit_code)
     except KeyboardInterrupt:
-        fail("interrupted (answers received so far are kept in the response store)", 130)
+        # Only a run that asked a model has answers to keep; the baseline has none.
+        kept = gateway is not None and gateway.llm is not None
+        fail("interrupted" + (" (answers received so far are kept in the response store)"
+                              if kept else ""), 130)  # fmt: skip
 
 
 @contextmanager

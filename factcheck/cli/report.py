@@ -87,7 +87,8 @@ def report(
         if dry_run and backend is BackendName.lexical:
             raise InputError("--dry-run estimates model calls and the lexical backend makes none")
         if chosen == "lexical":
-            result = check_cluster(cluster, backend="lexical")
+            with live_progress(quiet) as progress:
+                result = check_cluster(cluster, backend="lexical", progress=progress)
             _write_report(result, format, out)
             return
         llm = gateway.open(
