@@ -39,7 +39,8 @@ from factcheck.models import CanonicalClaim, Cluster, Report, Usage, Verdict
 
 VERSION = "2"
 MODEL_NAME = f"lexical-baseline-v{VERSION}"
-# Told (stage, done, total): "extract" per article read, "merge" and "check" per claim.
+# Told (stage, done, total): "extract" per article read, "merge" and "check" per claim; the
+# same count may be told again while a long step goes on.
 Progress = Callable[[str, int, int], None]
 
 
@@ -62,6 +63,10 @@ class _Counter:
 
     def __call__(self) -> None:
         self.done += 1
+        self.beat()
+
+    def beat(self) -> None:
+        """Tell the same count again: a long step still lets the caller stop the run."""
         if self.progress is not None:
             self.progress(self.stage, self.done, self.total)
 

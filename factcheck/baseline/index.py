@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Mapping, Sequence
-from typing import TypeVar
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Protocol, TypeVar
 
 from factcheck.baseline.conflicts import CALENDAR_WORDS, Conflict, find_conflict
 from factcheck.baseline.sentences import Sentence, split_sentences
@@ -20,8 +20,16 @@ from factcheck.baseline.words import Phrase, Token, WordWeights
 from factcheck.models import Cluster
 
 K = TypeVar("K", bound=Hashable)
-# Told once per article read, so a caller can show progress and stop a long run.
-Step = Callable[[], None]
+class Step(Protocol):
+    """Told once per article read, and beaten while a long article is read."""
+
+    def __call__(self) -> None:
+        """One more article read."""
+
+    def beat(self) -> None:
+        """Still reading: a caller may stop the run here."""
+
+_BEAT_EVERY = 50
 _POSSESSIVE = re.compile(r"['’]s\b")
 
 
@@ -32,9 +40,14 @@ class ClusterIndex:
         self.cluster = cluster
         self.sentences: dict[str, list[Sentence]] = {}
         self.phrases: dict[str, list[Phrase]] = {}
+        beat = step.beat if step is not None else None
         for article in cluster.articles:
-            self.sentences[article.id] = split_sentences(article)
-            self.phrases[article.id] = [Phrase.of(s.quote) for s in self.sentences[article.id]]
+            self.sentences[article.id] = split_sentences(article, beat)
+            self.phrases[article.id] = []
+            for n, sentence in enumerate(self.sentences[article.id]):
+                self.phrases[article.id].append(Phrase.of(sentence.quote))
+                if beat is not None and n % _BEAT_EVERY == 0:
+                    beat()
             if step is not None:
                 step()
         self.weights = WordWeights(u.stems for units in self.phrases.values() for u in units)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from syntok import segmenter
@@ -57,8 +58,13 @@ class Sentence:
     quote: str
 
 
-def split_sentences(article: Article) -> list[Sentence]:
-    """The sentences of the article's text, boilerplate lines left out, in order."""
+def split_sentences(
+    article: Article, beat: Callable[[], None] | None = None
+) -> list[Sentence]:
+    """The sentences of the article's text, boilerplate lines left out, in order.
+
+    ``beat`` is called once per line, so a caller can stop reading a very long article.
+    """
     skipped = sorted((b.span.start, b.span.end) for b in article.boilerplate)
     starts = [s for s, _ in skipped]
     found: list[Sentence] = []
@@ -66,6 +72,8 @@ def split_sentences(article: Article) -> list[Sentence]:
     for line in article.text.splitlines(keepends=True):
         start, end = offset, offset + len(line.rstrip("\r\n"))
         offset += len(line)
+        if beat is not None:
+            beat()
         # The boilerplate span starting last at or before this line is the only one to hold it.
         holder = bisect_right(starts, start) - 1
         if start == end or (holder >= 0 and end <= skipped[holder][1]):
