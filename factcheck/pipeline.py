@@ -11,20 +11,19 @@ import threading
 from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
 from factcheck.baseline.checker import lexical_report
 from factcheck.errors import MissingAnswers, ModelCallError
 from factcheck.llm.config import ModelConfig, model_configured, resolve_config
-from factcheck.llm.gateway import LLM
-from factcheck.llm.store import ResponseStore
 from factcheck.llm.transport import StoreMiss
 from factcheck.models import CanonicalClaim, Cluster, Report, Usage, Verdict, stated_verdict
-from factcheck.stages.check import check_article
-from factcheck.stages.extract import extract_claims
 from factcheck.stages.load import load_cluster
-from factcheck.stages.merge import merge_claims
-from factcheck.stages.prompts import prompt_versions
+
+# The model stack (openai, instructor) loads with the gateway and the LLM stages, which are
+# imported where a model is used: a run of the baseline never pays for them.
+if TYPE_CHECKING:
+    from factcheck.llm.gateway import LLM
 
 T = TypeVar("T")
 Backend = Literal["auto", "llm", "lexical"]
@@ -63,6 +62,9 @@ def gateway(llm: LLM | None, config: ModelConfig | None) -> LLM:
     """The given gateway, else one for ``config`` (or the environment) on the default store."""
     if llm is not None:
         return llm
+    from factcheck.llm.gateway import LLM
+    from factcheck.llm.store import ResponseStore
+
     return LLM(config or resolve_config(), store=ResponseStore.open_default())
 
 
@@ -83,12 +85,14 @@ async def _lexical(
     loop = asyncio.get_running_loop()
     stop = threading.Event()
     ledger = Usage()
+    told_last: dict[str, int] = {}
 
     def told(stage: str, done: int, total: int) -> None:
         if stop.is_set():
             raise _Stopped
-        if progress is None:
-            return
+        if progress is None or told_last.get(stage) == done:
+            return  # a heartbeat: only a chance to stop
+        told_last[stage] = done
         if done == 0:
             loop.call_soon_threadsafe(progress.stage_started, stage, total)
         else:
@@ -149,6 +153,8 @@ async def _wave(run: _Run, stage: str, calls: Iterable[Awaitable[T]]) -> list[T]
 async def _check_wave(
     run: _Run, cluster: Cluster, claims: list[CanonicalClaim]
 ) -> tuple[list[Verdict], list[str]]:
+    from factcheck.stages.check import check_article
+
     warnings: list[str] = []
     jobs = [
         (article, [c for c in claims if article.id not in c.sources])
@@ -182,6 +188,10 @@ async def acheck_cluster(
     cluster = _as_cluster(cluster)
     if choose_backend(backend, llm=llm, config=config) == "lexical":
         return await _lexical(cluster, None, progress)
+    from factcheck.stages.extract import extract_claims
+    from factcheck.stages.merge import merge_claims
+    from factcheck.stages.prompts import prompt_versions
+
     run = _Run(gateway(llm, config), progress=progress)
     llm, usage = run.llm, run.usage
     warnings: list[str] = list(cluster.warnings)
@@ -234,6 +244,8 @@ async def acheck_claims(
     ]
     if choose_backend(backend, llm=llm, config=config) == "lexical":
         return await _lexical(cluster, canonical, progress)
+    from factcheck.stages.prompts import prompt_versions
+
     run = _Run(gateway(llm, config), progress=progress)
     llm, usage = run.llm, run.usage
     verdicts, notes = await _check_wave(run, cluster, canonical)

@@ -5,27 +5,39 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from factcheck.bulk.batch import acollect, aexport, asubmit, import_file
 from factcheck.cli.common import Gateway, one_line_errors
-from factcheck.cli.options import BaseUrlOpt, ModelOpt, OutputModeOpt, StoreOpt, VerboseOpt
+from factcheck.cli.options import (
+    BaseUrlOpt,
+    Command,
+    Group,
+    ModelOpt,
+    OutputModeOpt,
+    StoreOpt,
+    VerboseOpt,
+    help_when_bare,
+)
 from factcheck.errors import InputError
-from factcheck.evaluation.gold import load_gold
-from factcheck.llm.store import ResponseStore, default_store_path
-from factcheck.stages.load import load_cluster
 
+# Each command imports the bulk and model layers when it runs: `--help` stays fast.
 app = typer.Typer(
-    no_args_is_help=True,
+    cls=Group,
+    rich_markup_mode=None,
+    invoke_without_command=True,
     help="Run big jobs through the OpenAI Batch API at half price, one stage per round.",
 )
 
 
-@app.command("export")
+@app.callback()
+def _batch(ctx: typer.Context) -> None:
+    help_when_bare(ctx)
+
+
+@app.command("export", cls=Command)
 def batch_export(
     cluster_dirs: Annotated[list[Path], typer.Argument(help="Cluster folders")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Batch input file to write")],
@@ -43,6 +55,12 @@ def batch_export(
     store: StoreOpt = None,
 ) -> None:
     """Write the requests the next stage of each cluster still needs, as a Batch input file."""
+    import asyncio
+
+    from factcheck.bulk.batch import aexport
+    from factcheck.evaluation.gold import load_gold
+    from factcheck.stages.load import load_cluster
+
     gateway = Gateway()
     with one_line_errors(gateway):
         clusters = [load_cluster(folder) for folder in cluster_dirs]
@@ -66,12 +84,15 @@ def batch_export(
                    "run factcheck report --offline")  # fmt: skip
 
 
-@app.command("import")
+@app.command("import", cls=Command)
 def batch_import(
     results: Annotated[list[Path], typer.Argument(help="Batch output or error files (JSONL)")],
     store: StoreOpt = None,
 ) -> None:
     """Load Batch API result files into the response store; failed lines are reported."""
+    from factcheck.bulk.batch import import_file
+    from factcheck.llm.store import ResponseStore, default_store_path
+
     with one_line_errors():
         target = ResponseStore(store or default_store_path())
         total = [import_file(target, path) for path in results]
@@ -89,7 +110,7 @@ def _print_import(stored: int, already: int, errors: list[str]) -> None:
         typer.echo("failed requests stay missing: the next export asks for them again", err=True)
 
 
-@app.command("submit")
+@app.command("submit", cls=Command)
 def batch_submit(
     requests: Annotated[Path, typer.Argument(help="Batch input file from batch export")],
     model: ModelOpt = None,
@@ -98,6 +119,10 @@ def batch_submit(
     verbose: VerboseOpt = False,
 ) -> None:
     """Upload a Batch input file and start the batch; collect it later."""
+    import asyncio
+
+    from factcheck.bulk.batch import asubmit
+
     gateway = Gateway()
     with one_line_errors(gateway):
         llm = gateway.open(model=model, base_url=base_url, store=store, verbose=verbose)
@@ -105,19 +130,25 @@ def batch_submit(
     typer.echo(f"submitted batch {batch_id}; next: factcheck batch collect --wait")
 
 
-@app.command("collect")
+@app.command("collect", cls=Command)
 def batch_collect(
     batch_ids: Annotated[
         list[str] | None, typer.Option("--batch", help="Batch id (default: every open one)")
     ] = None,
     wait: Annotated[bool, typer.Option("--wait", help="Poll until every batch is done")] = False,
-    poll_seconds: Annotated[float, typer.Option("--poll-seconds", min=0.0)] = 30.0,
+    poll_seconds: Annotated[
+        float, typer.Option("--poll-seconds", min=0.0, help="Seconds between polls with --wait")
+    ] = 30.0,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     store: StoreOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Check submitted batches and import the results of finished ones into the store."""
+    import asyncio
+
+    from factcheck.bulk.batch import acollect
+
     gateway = Gateway()
     with one_line_errors(gateway):
         llm = gateway.open(model=model, base_url=base_url, store=store, verbose=verbose)

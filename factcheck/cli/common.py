@@ -1,6 +1,7 @@
 """What every command does alike: open the model gateway, fail in one line, write output.
 
-Errors become one line on stderr and an exit status here, and only here.
+Errors become one line on stderr and an exit status here, and only here. The model layer is
+imported only when a command opens a gateway, so that ``--help`` and the baseline start fast.
 """
 
 from __future__ import annotations
@@ -11,18 +12,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 
 from factcheck.errors import FactcheckError
-from factcheck.llm.config import ModelConfig, redact, resolve_config
-from factcheck.llm.gateway import LLM
-from factcheck.llm.prices import PriceTable
-from factcheck.llm.store import ResponseStore, default_store_path
-from factcheck.models import Cluster
-from factcheck.render.progress import RichProgress
-from factcheck.stages.load import load_cluster
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from factcheck.llm.config import ModelConfig
+    from factcheck.llm.gateway import LLM
+    from factcheck.models import Cluster
+    from factcheck.render.progress import RichProgress
 
 
 @dataclass
@@ -45,6 +47,11 @@ class Gateway:
         verbose: bool = False,
     ) -> LLM:
         """Resolve the config (flags, then the environment) and open a gateway on the store."""
+        from factcheck.llm.config import resolve_config
+        from factcheck.llm.gateway import LLM
+        from factcheck.llm.prices import PriceTable
+        from factcheck.llm.store import ResponseStore, default_store_path
+
         self.config = resolve_config(
             model=model, base_url=base_url, mode=mode, concurrency=concurrency,
             need_key=not offline,
@@ -61,10 +68,30 @@ class Gateway:
 
 def load(folder: Path, *, skip_bad: bool = False, follow_links: bool = False) -> Cluster:
     """Load a cluster folder, saying on stderr, one line each, what was set aside or guessed."""
+    from factcheck.stages.load import load_cluster
+
     cluster = load_cluster(folder, skip_bad=skip_bad, follow_links=follow_links)
-    for warning in cluster.warnings:
+    warnings = [as_flags(w) for w in cluster.warnings]
+    for warning in warnings:
         typer.echo(f"factcheck: warning: {warning}", err=True)
-    return cluster
+    return cluster.model_copy(update={"warnings": warnings})
+
+
+# The Python API's errors name its arguments; on the command line the same advice names flags.
+_FLAGS = {
+    "with offline=False": "without --offline",
+    "model=...": "--model",
+    "base_url=...": "--base-url",
+    "follow_links=True": "--follow-links",
+    "skip_bad=True": "--skip-bad",
+}
+
+
+def as_flags(message: str) -> str:
+    """``message`` with the API's argument spellings turned into the CLI's flags."""
+    for argument, flag in _FLAGS.items():
+        message = message.replace(argument, flag)
+    return message
 
 
 @contextmanager
@@ -73,7 +100,9 @@ def one_line_errors(gateway: Gateway | None = None) -> Iterator[None]:
     try:
         yield
     except FactcheckError as exc:
-        fail(redact(str(exc), gateway.config if gateway else None), exc.exit_code)
+        from factcheck.llm.config import redact
+
+        fail(as_flags(redact(str(exc), gateway.config if gateway else None)), exc.exit_code)
     except KeyboardInterrupt:
         # Only a run that asked a model has answers to keep; the baseline has none.
         kept = gateway is not None and gateway.llm is not None
@@ -87,6 +116,8 @@ def live_progress(quiet: bool) -> Iterator[RichProgress | None]:
     if quiet or not sys.stderr.isatty():
         yield None
         return
+    from factcheck.render.progress import RichProgress
+
     with RichProgress() as progress:
         yield progress
 
@@ -104,6 +135,8 @@ def write(out: Path | None, text: Callable[[], str]) -> None:
 
 def write_terminal(out: Path | None, render: Callable[[Console], None]) -> None:
     """Render to the terminal, or as plain text (no colour, 120 columns) into ``out``."""
+    from rich.console import Console
+
     if out is None:
         render(Console())
         return
@@ -128,6 +161,8 @@ class _RedactingFilter(logging.Filter):
         self.config = config
 
     def filter(self, record: logging.LogRecord) -> bool:
+        from factcheck.llm.config import redact
+
         record.msg = redact(record.getMessage(), self.config)
         record.args = ()
         return True

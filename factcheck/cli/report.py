@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from factcheck.bulk.estimate import RunEstimate, aestimate, render_estimate
 from factcheck.cli.common import (
     Gateway,
     fail,
@@ -37,12 +35,10 @@ from factcheck.cli.options import (
     VerboseOpt,
 )
 from factcheck.errors import InputError
-from factcheck.models import Report
-from factcheck.pipeline import check_cluster, choose_backend
-from factcheck.render.html import render_html
-from factcheck.render.json import render_json
-from factcheck.render.markdown import render_markdown
-from factcheck.render.terminal import render_terminal
+
+if TYPE_CHECKING:
+    from factcheck.bulk.estimate import RunEstimate
+    from factcheck.models import Report
 
 
 class Format(StrEnum):
@@ -56,7 +52,9 @@ class Format(StrEnum):
 
 def report(
     cluster_dir: Annotated[Path, typer.Argument(help="Folder with one file per article")],
-    format: Annotated[Format, typer.Option("--format", "-f")] = Format.terminal,
+    format: Annotated[Format, typer.Option("--format", "-f", help="How to print the report")] = (
+        Format.terminal
+    ),
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here, not stdout")] = None,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
@@ -79,6 +77,9 @@ def report(
 
     With no model configured, the model-free lexical baseline makes the report.
     """
+    # Imported here, not above: `factcheck --help` must not pay for the pipeline.
+    from factcheck.pipeline import check_cluster, choose_backend
+
     gateway = Gateway()
     with one_line_errors(gateway):
         cluster = load(cluster_dir, skip_bad=skip_bad, follow_links=follow_links)
@@ -96,6 +97,10 @@ def report(
             offline=offline or dry_run, prices=prices, verbose=verbose,
         )  # fmt: skip
         if dry_run:
+            import asyncio
+
+            from factcheck.bulk.estimate import aestimate
+
             estimate = asyncio.run(aestimate(cluster, llm))
             write(out, lambda: _dry_run_text(estimate, format))
             return
@@ -105,6 +110,11 @@ def report(
 
 
 def _write_report(result: Report, format: Format, out: Path | None) -> None:
+    from factcheck.render.html import render_html
+    from factcheck.render.json import render_json
+    from factcheck.render.markdown import render_markdown
+    from factcheck.render.terminal import render_terminal
+
     if format is Format.json:
         write(out, lambda: render_json(result))
     elif format is Format.markdown:
@@ -118,6 +128,8 @@ def _write_report(result: Report, format: Format, out: Path | None) -> None:
 
 
 def _dry_run_text(estimate: RunEstimate, format: Format) -> str:
+    from factcheck.bulk.estimate import render_estimate
+
     if format is Format.json:
         document = estimate.model_dump() | {
             "calls": estimate.calls,

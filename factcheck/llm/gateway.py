@@ -166,11 +166,11 @@ class LLM:
         if isinstance(exc, openai.AuthenticationError):
             text = f"{where} refused the API key (401): check OPENAI_API_KEY"
         elif isinstance(exc, openai.NotFoundError):
-            text = f"{where} has no model '{self.config.model}' (404): check --model"
+            text = f"{where} has no model '{self.config.model}' (404): check model=..."
         elif isinstance(exc, openai.APITimeoutError):
             text = f"{where} timed out {attempts} times in a row"
         elif isinstance(exc, openai.APIConnectionError):
-            text = f"cannot reach {where} after {attempts} attempts: check --base-url"
+            text = f"cannot reach {where} after {attempts} attempts: check base_url=..."
         elif isinstance(exc, openai.APIStatusError):
             status = exc.status_code
             if status in (429, 408, 409) or status >= 500:

@@ -27,7 +27,7 @@ from factcheck.stages.formats import (
 )
 
 CLUSTER_FILE = "cluster.yaml"
-_FOLLOW = "to read it, follow links: --follow-links, or follow_links=True in Python"
+_FOLLOW = "to read it, pass follow_links=True"
 __all__ = ["ARTICLE_SUFFIXES", "CLUSTER_FILE", "ArticleMeta", "ClusterMeta", "load_cluster"]
 
 
