@@ -32,10 +32,10 @@ WORDS = st.sampled_from([
 ])  # fmt: skip
 PIECES = st.one_of(NUMBERS, WORDS, st.text(max_size=12), st.sampled_from(string.punctuation))
 LINES = st.lists(PIECES, max_size=30).map(" ".join)
-LONG_LINES = st.builds(lambda piece, n: " ".join([piece] * n), LINES, st.integers(50, 400))
+LONG_LINES = st.builds(lambda piece, n: " ".join([piece] * n), LINES, st.integers(20, 150))
 TEXTS = st.lists(st.one_of(LINES, LINES, st.just(""), LONG_LINES), max_size=12).map("\n".join)
 FAST = settings(
-    max_examples=60,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
