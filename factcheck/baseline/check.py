@@ -148,7 +148,7 @@ _WHAT_DIFFERS = {
     "date": "different date",
     "name": "different name",
     "speaker": "different speaker",
-    "negation": "said not to have happened on one side",
+    "negation": "opposite",
 }
 
 
