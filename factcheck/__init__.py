@@ -1,43 +1,51 @@
-"""factcheck: cross-check the claims of a news story cluster against every article in it."""
+"""factcheck: cross-check the claims of a news story cluster against every article in it.
 
-from factcheck.bulk.batch import FileLimits, aexport
-from factcheck.errors import (
-    AnswerError,
-    ConfigError,
-    FactcheckError,
-    InputError,
-    MissingAnswers,
-    ModelCallError,
-    StoreError,
-)
-from factcheck.evaluation.gold import load_gold
-from factcheck.evaluation.run import aevaluate_cluster, evaluate_cluster
-from factcheck.llm.config import ModelConfig, resolve_config
-from factcheck.llm.gateway import LLM
-from factcheck.llm.store import ResponseStore
-from factcheck.llm.tokens import tokenizer_for
-from factcheck.models import (
-    Article,
-    CanonicalClaim,
-    Cluster,
-    Dispute,
-    DisputeVersion,
-    ExtractedClaim,
-    Label,
-    Report,
-    Usage,
-    Verdict,
-)
-from factcheck.pipeline import (
-    acheck_claims,
-    acheck_cluster,
-    check_claims,
-    check_cluster,
-    choose_backend,
-)
-from factcheck.render.html import render_html
-from factcheck.stages.load import load_cluster
+Every public name imports from here. Each is loaded on first use, so that ``factcheck --help``
+and a run of the model-free baseline never import the model stack (openai, instructor).
+"""
 
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+# Public name -> the module that defines it.
+_PUBLIC = {
+    "FileLimits": "factcheck.bulk.batch",
+    "aexport": "factcheck.bulk.batch",
+    "AnswerError": "factcheck.errors",
+    "ConfigError": "factcheck.errors",
+    "FactcheckError": "factcheck.errors",
+    "InputError": "factcheck.errors",
+    "MissingAnswers": "factcheck.errors",
+    "ModelCallError": "factcheck.errors",
+    "StoreError": "factcheck.errors",
+    "load_gold": "factcheck.evaluation.gold",
+    "aevaluate_cluster": "factcheck.evaluation.run",
+    "evaluate_cluster": "factcheck.evaluation.run",
+    "ModelConfig": "factcheck.llm.config",
+    "resolve_config": "factcheck.llm.config",
+    "LLM": "factcheck.llm.gateway",
+    "ResponseStore": "factcheck.llm.store",
+    "tokenizer_for": "factcheck.llm.tokens",
+    "Article": "factcheck.models",
+    "CanonicalClaim": "factcheck.models",
+    "Cluster": "factcheck.models",
+    "Dispute": "factcheck.models",
+    "DisputeVersion": "factcheck.models",
+    "ExtractedClaim": "factcheck.models",
+    "Label": "factcheck.models",
+    "Report": "factcheck.models",
+    "Usage": "factcheck.models",
+    "Verdict": "factcheck.models",
+    "acheck_claims": "factcheck.pipeline",
+    "acheck_cluster": "factcheck.pipeline",
+    "check_claims": "factcheck.pipeline",
+    "check_cluster": "factcheck.pipeline",
+    "choose_backend": "factcheck.pipeline",
+    "render_html": "factcheck.render.html",
+    "load_cluster": "factcheck.stages.load",
+}
 __all__ = [
     "LLM",
     "AnswerError",
@@ -74,3 +82,56 @@ __all__ = [
     "resolve_config",
     "tokenizer_for",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'factcheck' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+if TYPE_CHECKING:
+    from factcheck.bulk.batch import FileLimits, aexport
+    from factcheck.errors import (
+        AnswerError,
+        ConfigError,
+        FactcheckError,
+        InputError,
+        MissingAnswers,
+        ModelCallError,
+        StoreError,
+    )
+    from factcheck.evaluation.gold import load_gold
+    from factcheck.evaluation.run import aevaluate_cluster, evaluate_cluster
+    from factcheck.llm.config import ModelConfig, resolve_config
+    from factcheck.llm.gateway import LLM
+    from factcheck.llm.store import ResponseStore
+    from factcheck.llm.tokens import tokenizer_for
+    from factcheck.models import (
+        Article,
+        CanonicalClaim,
+        Cluster,
+        Dispute,
+        DisputeVersion,
+        ExtractedClaim,
+        Label,
+        Report,
+        Usage,
+        Verdict,
+    )
+    from factcheck.pipeline import (
+        acheck_claims,
+        acheck_cluster,
+        check_claims,
+        check_cluster,
+        choose_backend,
+    )
+    from factcheck.render.html import render_html
+    from factcheck.stages.load import load_cluster

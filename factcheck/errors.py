@@ -80,5 +80,5 @@ class MissingAnswers(FactcheckError):
         super().__init__(
             f"{n} model answer{'s' if n != 1 else ''} for the {stage} stage "
             f"{'are' if n != 1 else 'is'} not in the response store (later stages may need "
-            "more): run again without --offline, or fetch them with `factcheck batch export`"
+            "more): run again with offline=False, or fetch them with `factcheck batch export`"
         )

@@ -58,6 +58,10 @@ class Cluster(BaseModel):
     id: str
     name: str
     articles: list[Article]
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What loading set aside or had to guess (files, encodings), one line each.",
+    )
 
     def article(self, article_id: str) -> Article:
         """Return the article with this id."""

@@ -7,16 +7,15 @@ clusters), N checks: 2N+1, never one call per (claim, article) pair.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
 from factcheck.baseline.checker import lexical_report
 from factcheck.errors import FactcheckError, MissingAnswers
 from factcheck.llm.config import ModelConfig, model_configured, resolve_config
-from factcheck.llm.gateway import LLM
-from factcheck.llm.store import ResponseStore
 from factcheck.llm.transport import StoreMiss
 from factcheck.models import (
     CanonicalClaim,
@@ -27,12 +26,12 @@ from factcheck.models import (
     Verdict,
     stated_verdict,
 )
-from factcheck.stages.check import check_article
-from factcheck.stages.disputes import assemble_disputes
-from factcheck.stages.extract import extract_article
 from factcheck.stages.load import load_cluster
-from factcheck.stages.merge import merge_claims
-from factcheck.stages.prompts import prompt_versions
+
+# The model stack (openai, instructor) loads with the gateway and the LLM stages, which are
+# imported where a model is used: a run of the baseline never pays for them.
+if TYPE_CHECKING:
+    from factcheck.llm.gateway import LLM
 
 T = TypeVar("T")
 Backend = Literal["auto", "llm", "lexical"]
@@ -71,7 +70,46 @@ def gateway(llm: LLM | None, config: ModelConfig | None) -> LLM:
     """The given gateway, else one for ``config`` (or the environment) on the default store."""
     if llm is not None:
         return llm
+    from factcheck.llm.gateway import LLM
+    from factcheck.llm.store import ResponseStore
+
     return LLM(config or resolve_config(), store=ResponseStore.open_default())
+
+
+class _Stopped(Exception):
+    """Raised inside the baseline's thread when the run awaiting it was cancelled."""
+
+
+async def _lexical(
+    cluster: Cluster,
+    claims: Sequence[CanonicalClaim] | None,
+    progress: ProgressListener | None,
+) -> Report:
+    """The baseline in a worker thread, so that the event loop stays free.
+
+    Progress is shown as it goes, and a cancelled run (Ctrl-C) stops the thread at its next
+    step instead of waiting for it to finish.
+    """
+    loop = asyncio.get_running_loop()
+    stop = threading.Event()
+    ledger = Usage()
+    told_last: dict[str, int] = {}
+
+    def told(stage: str, done: int, total: int) -> None:
+        if stop.is_set():
+            raise _Stopped
+        if progress is None or told_last.get(stage) == done:
+            return  # a heartbeat: only a chance to stop
+        told_last[stage] = done
+        if done == 0:
+            loop.call_soon_threadsafe(progress.stage_started, stage, total)
+        else:
+            loop.call_soon_threadsafe(progress.call_finished, stage, ledger)
+
+    try:
+        return await asyncio.to_thread(lexical_report, cluster, claims, None, told)
+    finally:
+        stop.set()
 
 
 def _as_cluster(cluster: Cluster | str | Path) -> Cluster:
@@ -123,6 +161,8 @@ async def _wave(run: _Run, stage: str, calls: Iterable[Awaitable[T]]) -> list[T]
 async def _check_wave(
     run: _Run, cluster: Cluster, claims: list[CanonicalClaim]
 ) -> tuple[list[Verdict], list[str]]:
+    from factcheck.stages.check import check_article
+
     warnings: list[str] = []
     jobs = [
         (article, [c for c in claims if article.id not in c.sources])
@@ -155,10 +195,15 @@ async def acheck_cluster(
     """Extract, merge and cross-check every claim of a cluster; the async twin of check_cluster."""
     cluster = _as_cluster(cluster)
     if choose_backend(backend, llm=llm, config=config) == "lexical":
-        return lexical_report(cluster)
+        return await _lexical(cluster, None, progress)
+    from factcheck.stages.disputes import assemble_disputes
+    from factcheck.stages.extract import extract_article
+    from factcheck.stages.merge import merge_claims
+    from factcheck.stages.prompts import prompt_versions
+
     run = _Run(gateway(llm, config), progress=progress)
     llm, usage = run.llm, run.usage
-    warnings: list[str] = []
+    warnings: list[str] = list(cluster.warnings)
     extracted_per_article = await _wave(
         run, "extract", (extract_article(llm, article, usage) for article in cluster.articles)
     )
@@ -213,10 +258,14 @@ async def acheck_claims(
         if text.strip()
     ]
     if choose_backend(backend, llm=llm, config=config) == "lexical":
-        return lexical_report(cluster, canonical)
+        return await _lexical(cluster, canonical, progress)
+    from factcheck.stages.disputes import assemble_disputes
+    from factcheck.stages.prompts import prompt_versions
+
     run = _Run(gateway(llm, config), progress=progress)
     llm, usage = run.llm, run.usage
-    verdicts, warnings = await _check_wave(run, cluster, canonical)
+    verdicts, notes = await _check_wave(run, cluster, canonical)
+    warnings = [*cluster.warnings, *notes]
     # No merge proposed anything here: disputes come from the contradicted cells alone.
     disputes, notes = assemble_disputes(cluster.articles, canonical, verdicts)
     llm.settle(usage)

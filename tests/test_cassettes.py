@@ -59,7 +59,8 @@ def test_whole_pipeline_on_seed_cluster(shared_cluster, stub_llm):
     assert stage_calls(report) == {"extract": n, "merge": 1, "check": n}
     assert report.usage.calls == 2 * n + 1
     assert report.usage.input_tokens > 0 and report.usage.output_tokens > 0
-    assert report.warnings == []
+    # Only what loading said: 004 opens with its first sentence, not a headline.
+    assert report.warnings == load_cluster(shared_cluster).warnings
     assert any(len(c.sources) > 1 for c in report.claims), "the merge produced no group"
     assert_complete_and_grounded(report)
     # No claim may come from a boilerplate line (a headline quote is not in the body at all).

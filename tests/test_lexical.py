@@ -73,7 +73,9 @@ def test_headlines_and_questions_are_not_claims():
     assert is_claim(sentence("The council approved the budget on Monday."))
     assert not is_claim(sentence("Council approves new parking rules for Harbour Street"))
     assert not is_claim(sentence("Will the council approve the budget?"))
-    assert not is_claim(sentence("It rained."))
+    # Short sentences state facts too; a single word does not.
+    assert is_claim(sentence("Nobody was injured."))
+    assert not is_claim(sentence("Updated."))
 
 
 def test_a_compound_sentence_splits_into_clauses_that_keep_their_attribution():
@@ -103,6 +105,18 @@ def test_number_words_become_numbers_and_stems_meet():
     assert numbers == [40.0, 22.0]
     stems = {t.text: t.stem for t in words}
     assert stems["denied"] == stems["deny"]
+
+
+@pytest.mark.parametrize(
+    ("word", "number"),
+    [
+        ("3,000", 3000.0), ("1,234.5", 1234.5), ("1.234.567", 1234567.0), ("6.30", 6.3),
+        ("1,5", 1.5), ("12.03.2026", None), ("192.168.1.10", None), ("17.4.1", None),
+    ],
+)  # fmt: skip
+def test_numbers_in_every_spelling_and_digit_words_that_are_not_numbers(word, number):
+    (token,) = tokens(word)
+    assert token.number == number
 
 
 def test_us_is_a_name_and_not_the_pronoun():

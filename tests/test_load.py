@@ -98,13 +98,17 @@ def _bad(tmp_path, name, content):
         (lambda p: p / "missing", "no such folder"),
         (lambda p: p, "no article files"),
         (lambda p: _bad(p, "a.txt", b"\x89PNG\r\n\x1a\n\x00\x00"), "binary file"),
-        (lambda p: _bad(p, "a.txt", b"Title\n\xff\xfe bad bytes"), "not UTF-8"),
+        (lambda p: _bad(p, "a.txt", b"Title\n" + bytes(range(128, 256)) * 4), "not UTF-8, and no"),
         (lambda p: _bad(p, "a.txt", "Only a title\n\n"), "has no text"),
         (lambda p: _bad(p, "a.txt", "   \n\n"), "is empty"),
         (lambda p: _bad(p, "a.json", '{"title": "x"}'), "text: Field required"),
         (
             lambda p: _bad(_bad(p, "a.txt", "T\nbody"), "cluster.yaml", "articles: {zz: {}}"),
             "names article 'zz'",
+        ),
+        (
+            lambda p: _bad(_bad(p, "x.txt", "T\nThe body."), "x.md", "# T\n\nThe body."),
+            "x.md and x.txt: two files with one stem, 'x'",
         ),
     ],
 )

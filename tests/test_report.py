@@ -14,6 +14,7 @@ import lxml.html
 import pytest
 from rich.console import Console
 
+from factcheck.baseline.checker import MODEL_NAME as BASELINE_NAME
 from factcheck.models import (
     Article,
     CanonicalClaim,
@@ -426,7 +427,7 @@ def test_a_baseline_header_shows_only_what_applies():
     report = check_cluster(EXAMPLE_CLUSTER, backend="lexical")
     for text in ("\n".join(terminal(report)), render_markdown(report)):
         head = text[: text.index("Articles") if "Articles" in text else 600]
-        assert "lexical-baseline-v1 (no model calls, no cost)" in head
+        assert f"{BASELINE_NAME} (no model calls, no cost)" in head
         for absent in ("Prompts", "paid call", "$", "none recorded", "Usage"):
             assert absent not in head, absent
     page = lxml.html.document_fromstring(render_html(report))

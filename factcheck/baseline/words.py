@@ -35,8 +35,17 @@ WEAK_WORDS = STOPWORDS | frozenset({
 })  # fmt: skip
 NEGATIONS = frozenset({"not", "no", "never", "none", "nobody", "nothing", "neither", "nor"})
 
+_CLAUSE_MARK = re.compile(r"[,;:()—–]|\s-\s")
 _TOKEN = re.compile(r"\d+(?:[.,:]\d+)*(?:am|pm)?|[^\W\d_]+(?:['’\-][^\W\d_]+)*", re.UNICODE)
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# How digits spell a number in news text, English and continental alike. Anything else made of
+# digits and dots (a date such as 12.03.2026, an address, a version) is a word, not a number.
+_NUMBER_FORMATS: tuple[tuple[re.Pattern[str], dict[int, str | None]], ...] = (
+    (re.compile(r"\d+"), {}),
+    (re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?"), {ord(","): None}),  # 3,000 and 1,234.5
+    (re.compile(r"\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?"), {ord("."): None, ord(","): "."}),  # 1.234.567
+    (re.compile(r"\d+\.\d+"), {}),  # 6.30 and 1.5
+    (re.compile(r"\d+,\d+"), {ord(","): "."}),  # 1,5 (a continental decimal)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +58,15 @@ class Token:
     capitalised: bool
     weak: bool
     negation: bool
+    # The words as the article writes them: "four" where ``text`` reads "4".
+    source: str = ""
+    # Which clause of its sentence the word is in: punctuation inside a sentence separates them.
+    clause: int = 0
+
+    @property
+    def written(self) -> str:
+        """The token as written in the text it came from."""
+        return self.source or self.text
 
 
 @lru_cache(maxsize=1)
@@ -57,13 +75,22 @@ def _stemmer() -> snowballstemmer.stemmer:
 
 
 @lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    # One word at a time, cached: a cluster repeats a few thousand words over and over.
+    return _stemmer().stemWord(word)
+
+
+@lru_cache(maxsize=65536)
 def _read_number(word: str) -> float | None:
-    if _NUMBER.fullmatch(word):
-        return float(word.replace(",", ""))
+    if word[:1].isdigit():
+        for pattern, separators in _NUMBER_FORMATS:
+            if pattern.fullmatch(word):
+                return float(word.translate(separators))
+        return None
     if word.replace("-", "").isalpha():
         try:
             return float(text2num(word.lower(), "en"))
-        except ValueError:
+        except (ValueError, IndexError, KeyError):
             return None
     return None
 
@@ -71,12 +98,17 @@ def _read_number(word: str) -> float | None:
 def tokens(text: str) -> list[Token]:
     """The words of ``text`` in order, with number words read as numbers."""
     # alpha2digit joins multi-word numbers ("three hundred") before the words are split.
-    text = alpha2digit(text, "en")
-    words = _TOKEN.findall(text)
-    stems = _stemmer().stemWords([w.lower().replace("’", "'") for w in words])
+    converted = alpha2digit(text, "en")
+    matches = list(_TOKEN.finditer(converted))
+    words = [m.group() for m in matches]
+    sources = words if converted == text else _written(words, _TOKEN.findall(text))
     result = []
-    for word, stem in zip(words, stems, strict=True):
+    clause, end = 0, 0
+    for match, word, source in zip(matches, words, sources, strict=True):
+        clause += len(_CLAUSE_MARK.findall(converted, end, match.start()))
+        end = match.end()
         lower = word.lower()
+        stem = _stem(lower.replace("’", "'"))
         negation = lower in NEGATIONS or lower.endswith(("n't", "n’t"))
         result.append(
             Token(
@@ -87,9 +119,34 @@ def tokens(text: str) -> list[Token]:
                 # "US" is a name, "us" a pronoun.
                 weak=lower in WEAK_WORDS and not negation and not word.isupper(),
                 negation=negation,
+                source="" if source == word else source,
+                clause=clause,
             )
         )
     return result
+
+
+# The most words one number is written in ("two hundred and forty-five thousand").
+_MAX_NUMBER_WORDS = 8
+
+
+def _written(converted: list[str], original: list[str]) -> list[str]:
+    """For each word of the converted text, the original words it stands for."""
+    written = []
+    j = 0
+    for i, word in enumerate(converted):
+        if j < len(original) and original[j] == word:
+            written.append(word)
+            j += 1
+            continue
+        # A number alpha2digit wrote: it stands for the words up to where the texts meet again.
+        following = converted[i + 1] if i + 1 < len(converted) else None
+        k = j
+        while k < len(original) and original[k] != following and k - j < _MAX_NUMBER_WORDS:
+            k += 1
+        written.append(" ".join(original[j:k]) or word)
+        j = k
+    return written
 
 
 def content_stems(words: Iterable[Token]) -> frozenset[str]:
@@ -107,9 +164,14 @@ class Phrase:
 
     @classmethod
     def of(cls, text: str) -> Phrase:
-        """Tokenise ``text``."""
-        words = tuple(tokens(text))
-        return cls(text, words, content_stems(words))
+        """Tokenise ``text`` (cached: claims and sentences are compared again and again)."""
+        return _phrase(text)
+
+
+@lru_cache(maxsize=16384)
+def _phrase(text: str) -> Phrase:
+    words = tuple(tokens(text))
+    return Phrase(text, words, content_stems(words))
 
 
 class WordWeights:

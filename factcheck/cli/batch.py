@@ -5,27 +5,32 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from factcheck.bulk.batch import (
-    MAX_BYTES_PER_FILE,
-    MAX_REQUESTS_PER_FILE,
-    ExportResult,
-    FileLimits,
-    acollect,
-    aexport,
-    asubmit_files,
-    import_file,
-)
 from factcheck.cli.common import Gateway, one_line_errors, open_store
-from factcheck.cli.options import BaseUrlOpt, ModelOpt, OutputModeOpt, StoreOpt, VerboseOpt
+from factcheck.cli.options import (
+    BaseUrlOpt,
+    Command,
+    Group,
+    ModelOpt,
+    OutputModeOpt,
+    StoreOpt,
+    VerboseOpt,
+    help_when_bare,
+)
 from factcheck.errors import InputError
-from factcheck.evaluation.gold import load_gold
-from factcheck.stages.load import load_cluster
+
+if TYPE_CHECKING:
+    from factcheck.bulk.batch import ExportResult
+
+# Each command imports the bulk and model layers when it runs: `--help` stays fast. So the
+# Batch API's limits, factcheck.bulk.batch.MAX_REQUESTS_PER_FILE and MAX_BYTES_PER_FILE, are
+# written out here for the options' defaults (tests/test_cli_help.py holds the two together).
+MAX_REQUESTS_PER_FILE = 50_000
+MAX_BYTES_PER_FILE = 200_000_000
 
 MaxRequestsOpt = Annotated[
     int,
@@ -45,12 +50,19 @@ MaxBytesOpt = Annotated[
 ]
 
 app = typer.Typer(
-    no_args_is_help=True,
+    cls=Group,
+    rich_markup_mode=None,
+    invoke_without_command=True,
     help="Run big jobs through the OpenAI Batch API at half price, one stage per round.",
 )
 
 
-@app.command("export")
+@app.callback()
+def _batch(ctx: typer.Context) -> None:
+    help_when_bare(ctx)
+
+
+@app.command("export", cls=Command)
 def batch_export(
     cluster_dirs: Annotated[list[Path], typer.Argument(help="Cluster folders")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Batch input file to write")],
@@ -73,6 +85,12 @@ def batch_export(
 
     One file, or numbered parts (requests.001.jsonl, ...) when one would pass the limits.
     """
+    import asyncio
+
+    from factcheck.bulk.batch import FileLimits, aexport
+    from factcheck.evaluation.gold import load_gold
+    from factcheck.stages.load import load_cluster
+
     gateway = Gateway()
     with one_line_errors(gateway):
         clusters = [load_cluster(folder) for folder in cluster_dirs]
@@ -110,12 +128,14 @@ def _print_export(result: ExportResult, out: Path) -> None:
     typer.echo(f"next: factcheck batch submit {' '.join(result.paths)}")
 
 
-@app.command("import")
+@app.command("import", cls=Command)
 def batch_import(
     results: Annotated[list[Path], typer.Argument(help="Batch output or error files (JSONL)")],
     store: StoreOpt = None,
 ) -> None:
     """Load Batch API result files into the response store; failed lines are reported."""
+    from factcheck.bulk.batch import import_file
+
     with one_line_errors():
         target = open_store(store)
         total = [import_file(target, path) for path in results]
@@ -133,7 +153,7 @@ def _print_import(stored: int, already: int, errors: list[str]) -> None:
         typer.echo("failed requests stay missing: the next export asks for them again", err=True)
 
 
-@app.command("submit")
+@app.command("submit", cls=Command)
 def batch_submit(
     requests: Annotated[
         list[Path], typer.Argument(help="Batch input files from batch export (one batch each)")
@@ -146,6 +166,10 @@ def batch_submit(
     max_bytes: MaxBytesOpt = MAX_BYTES_PER_FILE,
 ) -> None:
     """Upload Batch input files and start a batch for each; collect them later."""
+    import asyncio
+
+    from factcheck.bulk.batch import FileLimits, asubmit_files
+
     gateway = Gateway()
     limits = FileLimits(max_requests=max_requests, max_bytes=max_bytes)
 
@@ -158,19 +182,25 @@ def batch_submit(
     typer.echo("next: factcheck batch collect --wait")
 
 
-@app.command("collect")
+@app.command("collect", cls=Command)
 def batch_collect(
     batch_ids: Annotated[
         list[str] | None, typer.Option("--batch", help="Batch id (default: every open one)")
     ] = None,
     wait: Annotated[bool, typer.Option("--wait", help="Poll until every batch is done")] = False,
-    poll_seconds: Annotated[float, typer.Option("--poll-seconds", min=0.0)] = 30.0,
+    poll_seconds: Annotated[
+        float, typer.Option("--poll-seconds", min=0.0, help="Seconds between polls with --wait")
+    ] = 30.0,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     store: StoreOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Check submitted batches and import the results of finished ones into the store."""
+    import asyncio
+
+    from factcheck.bulk.batch import acollect
+
     gateway = Gateway()
     with one_line_errors(gateway):
         llm = gateway.open(model=model, base_url=base_url, store=store, verbose=verbose)

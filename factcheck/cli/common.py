@@ -1,6 +1,7 @@
 """What every command does alike: open the model gateway, fail in one line, write output.
 
-Errors become one line on stderr and an exit status here, and only here.
+Errors become one line on stderr and an exit status here, and only here. The model layer is
+imported only when a command opens a gateway, so that ``--help`` and the baseline start fast.
 """
 
 from __future__ import annotations
@@ -11,16 +12,20 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 
 from factcheck.errors import ConfigError, FactcheckError
-from factcheck.llm.config import ModelConfig, redact, resolve_config
-from factcheck.llm.gateway import LLM
-from factcheck.llm.prices import PriceTable
-from factcheck.llm.store import ResponseStore, default_store_path
-from factcheck.render.progress import RichProgress
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from factcheck.llm.config import ModelConfig
+    from factcheck.llm.gateway import LLM
+    from factcheck.llm.store import ResponseStore
+    from factcheck.models import Cluster
+    from factcheck.render.progress import RichProgress
 
 
 @dataclass
@@ -50,6 +55,10 @@ class Gateway:
         ``offline`` answers from the store alone; ``dry_run`` does too, but counts what
         ``refresh`` would ask again instead of refusing it.
         """
+        from factcheck.llm.config import resolve_config
+        from factcheck.llm.gateway import LLM
+        from factcheck.llm.prices import PriceTable
+
         if refresh and offline and not dry_run:
             raise ConfigError("--refresh asks the model again, and --offline never does: drop one")
         self.config = resolve_config(
@@ -69,6 +78,8 @@ class Gateway:
 
 def warn(message: str) -> None:
     """Say something the user must know now, in one line on stderr, and go on."""
+    from factcheck.llm.config import redact
+
     typer.echo(f"factcheck: warning: {redact(message)}", err=True)
 
 
@@ -77,6 +88,8 @@ def open_store(path: Path | None) -> ResponseStore:
 
     When it cannot be written (read-only, a full disk), that is said at once on stderr.
     """
+    from factcheck.llm.store import ResponseStore, default_store_path
+
     return ResponseStore(path or default_store_path(), notify=warn)
 
 
@@ -85,15 +98,49 @@ def open_store(path: Path | None) -> ResponseStore:
 EXIT_INCOMPLETE = 3
 
 
+def load(folder: Path, *, skip_bad: bool = False, follow_links: bool = False) -> Cluster:
+    """Load a cluster folder, saying on stderr, one line each, what was set aside or guessed."""
+    from factcheck.stages.load import load_cluster
+
+    cluster = load_cluster(folder, skip_bad=skip_bad, follow_links=follow_links)
+    warnings = [as_flags(w) for w in cluster.warnings]
+    for warning in warnings:
+        typer.echo(f"factcheck: warning: {warning}", err=True)
+    return cluster.model_copy(update={"warnings": warnings})
+
+
+# The Python API's errors name its arguments; on the command line the same advice names flags.
+_FLAGS = {
+    "with offline=False": "without --offline",
+    "model=...": "--model",
+    "base_url=...": "--base-url",
+    "follow_links=True": "--follow-links",
+    "skip_bad=True": "--skip-bad",
+    "timeout=...": "--timeout",
+}
+
+
+def as_flags(message: str) -> str:
+    """``message`` with the API's argument spellings turned into the CLI's flags."""
+    for argument, flag in _FLAGS.items():
+        message = message.replace(argument, flag)
+    return message
+
+
 @contextmanager
 def one_line_errors(gateway: Gateway | None = None) -> Iterator[None]:
     """Every failure a user can cause ends as one line and an exit status, never a traceback."""
     try:
         yield
     except FactcheckError as exc:
-        fail(redact(str(exc), gateway.config if gateway else None), exc.exit_code)
+        from factcheck.llm.config import redact
+
+        fail(as_flags(redact(str(exc), gateway.config if gateway else None)), exc.exit_code)
     except KeyboardInterrupt:
-        fail("interrupted (answers received so far are kept in the response store)", 130)
+        # Only a run that asked a model has answers to keep; the baseline has none.
+        kept = gateway is not None and gateway.llm is not None
+        fail("interrupted" + (" (answers received so far are kept in the response store)"
+                              if kept else ""), 130)  # fmt: skip
 
 
 @contextmanager
@@ -102,6 +149,8 @@ def live_progress(quiet: bool) -> Iterator[RichProgress | None]:
     if quiet or not sys.stderr.isatty():
         yield None
         return
+    from factcheck.render.progress import RichProgress
+
     with RichProgress() as progress:
         yield progress
 
@@ -126,6 +175,8 @@ def write_terminal(
     out: Path | None, render: Callable[[Console], None], what: str = "the report"
 ) -> None:
     """Render to the terminal, or as plain text (no colour, 120 columns) into ``out``."""
+    from rich.console import Console
+
     if out is None:
         render(Console())
         return
@@ -158,6 +209,8 @@ class _RedactingFilter(logging.Filter):
         self.config = config
 
     def filter(self, record: logging.LogRecord) -> bool:
+        from factcheck.llm.config import redact
+
         record.msg = redact(record.getMessage(), self.config)
         record.args = ()
         return True

@@ -9,28 +9,31 @@ from typing import Annotated
 
 import typer
 
-from factcheck.cli.common import Gateway, live_progress, one_line_errors, write, write_terminal
+from factcheck.cli.common import (
+    Gateway,
+    live_progress,
+    load,
+    one_line_errors,
+    write,
+    write_terminal,
+)
 from factcheck.cli.options import (
     BackendName,
     BackendOpt,
     BaseUrlOpt,
     ConcurrencyOpt,
+    FollowLinksOpt,
     ModelOpt,
     OfflineOpt,
     OutputModeOpt,
     PricesOpt,
     QuietOpt,
     RefreshOpt,
+    SkipBadOpt,
     StoreOpt,
     TimeoutOpt,
     VerboseOpt,
 )
-from factcheck.evaluation.gold import load_gold
-from factcheck.evaluation.render import render_eval_markdown, render_eval_terminal
-from factcheck.evaluation.result import missed_thresholds
-from factcheck.evaluation.run import evaluate_cluster
-from factcheck.pipeline import choose_backend
-from factcheck.stages.load import load_cluster
 
 
 class EvalMode(StrEnum):
@@ -50,7 +53,12 @@ class MatcherName(StrEnum):
 def eval_command(
     cluster_dir: Annotated[Path, typer.Argument(help="Folder with one file per article")],
     gold_path: Annotated[Path, typer.Option("--gold", help="Gold labels (YAML)")],
-    mode: Annotated[EvalMode, typer.Option("--mode")] = EvalMode.verify,
+    mode: Annotated[
+        EvalMode,
+        typer.Option(
+            "--mode", help="verify: check the gold claims; end-to-end: the whole pipeline"
+        ),
+    ] = EvalMode.verify,
     matcher: Annotated[
         MatcherName, typer.Option("--matcher", help="end-to-end: how claims are paired")
     ] = MatcherName.lexical,
@@ -58,11 +66,25 @@ def eval_command(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Also write a Markdown report here")
     ] = None,
-    min_macro_f1: Annotated[float | None, typer.Option("--min-macro-f1", min=0, max=1)] = None,
-    min_claim_recall: Annotated[
-        float | None, typer.Option("--min-claim-recall", min=0, max=1)
+    min_macro_f1: Annotated[
+        float | None,
+        typer.Option("--min-macro-f1", min=0, max=1, help="Exit 1 when macro-F1 is below X"),
     ] = None,
-    max_noise: Annotated[int | None, typer.Option("--max-noise", min=0)] = None,
+    min_claim_recall: Annotated[
+        float | None,
+        typer.Option(
+            "--min-claim-recall",
+            min=0,
+            max=1,
+            help="Exit 1 when claim recall is below X (end-to-end)",
+        ),
+    ] = None,
+    max_noise: Annotated[
+        int | None,
+        typer.Option(
+            "--max-noise", min=0, help="Exit 1 when more than N claims quote boilerplate"
+        ),
+    ] = None,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     output_mode: OutputModeOpt = None,
@@ -73,13 +95,22 @@ def eval_command(
     backend: BackendOpt = BackendName.auto,
     timeout: TimeoutOpt = None,
     refresh: RefreshOpt = None,
+    skip_bad: SkipBadOpt = False,
+    follow_links: FollowLinksOpt = False,
     verbose: VerboseOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Score the checker on CLUSTER_DIR against hand-labelled gold; exit 1 below a threshold."""
+    # Imported here, not above: `factcheck --help` must not pay for the eval.
+    from factcheck.evaluation.gold import load_gold
+    from factcheck.evaluation.render import render_eval_markdown, render_eval_terminal
+    from factcheck.evaluation.result import missed_thresholds
+    from factcheck.evaluation.run import evaluate_cluster
+    from factcheck.pipeline import choose_backend
+
     gateway = Gateway()
     with one_line_errors(gateway):
-        cluster = load_cluster(cluster_dir)
+        cluster = load(cluster_dir, skip_bad=skip_bad, follow_links=follow_links)
         gold = load_gold(gold_path, cluster)
         if gold.cluster != cluster.id:
             typer.echo(f"factcheck: note: {gold_path} is gold for '{gold.cluster}', "

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from factcheck.bulk.estimate import RunEstimate, aestimate, render_estimate
 from factcheck.cli.common import (
     EXIT_INCOMPLETE,
     FILE_WIDTH,
     Gateway,
     fail,
     live_progress,
+    load,
     one_line_errors,
     write,
     write_terminal,
@@ -27,24 +26,23 @@ from factcheck.cli.options import (
     BackendOpt,
     BaseUrlOpt,
     ConcurrencyOpt,
+    FollowLinksOpt,
     ModelOpt,
     OfflineOpt,
     OutputModeOpt,
     PricesOpt,
     QuietOpt,
     RefreshOpt,
+    SkipBadOpt,
     StoreOpt,
     TimeoutOpt,
     VerboseOpt,
 )
 from factcheck.errors import InputError
-from factcheck.models import Report
-from factcheck.pipeline import check_cluster, choose_backend
-from factcheck.render.html import render_html
-from factcheck.render.json import render_json
-from factcheck.render.markdown import render_markdown
-from factcheck.render.terminal import render_terminal
-from factcheck.stages.load import load_cluster
+
+if TYPE_CHECKING:
+    from factcheck.bulk.estimate import RunEstimate
+    from factcheck.models import Report
 
 
 class Format(StrEnum):
@@ -58,7 +56,9 @@ class Format(StrEnum):
 
 def report(
     cluster_dir: Annotated[Path, typer.Argument(help="Folder with one file per article")],
-    format: Annotated[Format, typer.Option("--format", "-f")] = Format.terminal,
+    format: Annotated[Format, typer.Option("--format", "-f", help="How to print the report")] = (
+        Format.terminal
+    ),
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here, not stdout")] = None,
     show_all: Annotated[
         bool,
@@ -85,6 +85,8 @@ def report(
             help="Exit 0 even when an article's extraction failed (its claims are missing)",
         ),
     ] = False,
+    skip_bad: SkipBadOpt = False,
+    follow_links: FollowLinksOpt = False,
     verbose: VerboseOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -94,15 +96,19 @@ def report(
     written even when an article's extraction failed, but the exit status is then 3 (unless
     --allow-partial): its claims are missing.
     """
+    # Imported here, not above: `factcheck --help` must not pay for the pipeline.
+    from factcheck.pipeline import check_cluster, choose_backend
+
     gateway = Gateway()
     with one_line_errors(gateway):
-        cluster = load_cluster(cluster_dir)
+        cluster = load(cluster_dir, skip_bad=skip_bad, follow_links=follow_links)
         # A dry run estimates model calls: it always means the model.
         chosen = "llm" if dry_run else choose_backend(backend.value, model=model)
         if dry_run and backend is BackendName.lexical:
             raise InputError("--dry-run estimates model calls and the lexical backend makes none")
         if chosen == "lexical":
-            result = check_cluster(cluster, backend="lexical")
+            with live_progress(quiet) as progress:
+                result = check_cluster(cluster, backend="lexical", progress=progress)
             _write_report(result, format, out, show_all)
             return
         llm = gateway.open(
@@ -111,6 +117,10 @@ def report(
             refresh=[stage.value for stage in refresh or ()],
         )  # fmt: skip
         if dry_run:
+            import asyncio
+
+            from factcheck.bulk.estimate import aestimate
+
             estimate = asyncio.run(aestimate(cluster, llm))
             write(out, lambda: _dry_run_text(estimate, format), "the dry-run estimate")
             return
@@ -128,6 +138,11 @@ def report(
 
 
 def _write_report(result: Report, format: Format, out: Path | None, show_all: bool) -> None:
+    from factcheck.render.html import render_html
+    from factcheck.render.json import render_json
+    from factcheck.render.markdown import render_markdown
+    from factcheck.render.terminal import render_terminal
+
     if format is Format.json:
         write(out, lambda: render_json(result), "the JSON report")
     elif format is Format.markdown:
@@ -145,6 +160,8 @@ def _write_report(result: Report, format: Format, out: Path | None, show_all: bo
 
 
 def _dry_run_text(estimate: RunEstimate, format: Format) -> str:
+    from factcheck.bulk.estimate import render_estimate
+
     if format is Format.json:
         document = estimate.model_dump() | {
             "calls": estimate.calls,

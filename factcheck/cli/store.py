@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from factcheck.cli.common import one_line_errors, open_store, write_terminal
-from factcheck.cli.options import StoreOpt
-from factcheck.llm.store import StoreStats
+from factcheck.cli.options import Command, Group, StoreOpt, help_when_bare
 
-app = typer.Typer(no_args_is_help=True, help="Inspect the response store.")
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from factcheck.llm.store import StoreStats
+
+app = typer.Typer(
+    cls=Group,
+    rich_markup_mode=None,
+    invoke_without_command=True,
+    help="Inspect the response store.",
+)
 
 
-@app.command("stats")
+@app.callback()
+def _store(ctx: typer.Context) -> None:
+    help_when_bare(ctx)
+
+
+@app.command("stats", cls=Command)
 def store_stats(
     store: StoreOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
@@ -31,6 +43,8 @@ def store_stats(
 
 def render_store_stats(stats: StoreStats, console: Console) -> None:
     """``factcheck store stats`` for people."""
+    from rich.table import Table
+
     console.print(f"Response store: {stats.path} ({stats.size_bytes / 1e6:.1f} MB)")
     console.print(
         f"{stats.answers} answers; {stats.exported_unanswered} exported requests awaiting "

@@ -9,26 +9,30 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-import instructor
 from pydantic import BaseModel, Field, SecretStr
 
 from factcheck.errors import ConfigError
 from factcheck.llm.transport import RetryPolicy, Timeouts
 
-MODES: dict[str, instructor.Mode] = {
-    "tools": instructor.Mode.TOOLS,
-    "json": instructor.Mode.JSON,
-    "json_schema": instructor.Mode.JSON_SCHEMA,
-    "md_json": instructor.Mode.MD_JSON,
+if TYPE_CHECKING:
+    import instructor
+
+# Mode name -> instructor.Mode member. Names, not members: instructor is imported only when a
+# model is called, so that `--help` and the baseline never load the model stack.
+MODES: dict[str, str] = {
+    "tools": "TOOLS",
+    "json": "JSON",
+    "json_schema": "JSON_SCHEMA",
+    "md_json": "MD_JSON",
 }
 
 TIMEOUT_ENV = "FACTCHECK_TIMEOUT"
 
 CONFIG_HINT = (
-    "no model configured: pass --model (or set FACTCHECK_MODEL), plus --base-url "
+    "no model configured: pass model=... (or set FACTCHECK_MODEL), plus base_url=... "
     "(FACTCHECK_BASE_URL) for a local server and OPENAI_API_KEY for OpenAI; see the README"
 )
 
@@ -62,8 +66,10 @@ class ModelConfig(BaseModel):
         OpenAI and Azure OpenAI get tool calls; local servers (vLLM, Ollama, llama.cpp) get
         JSON mode, which all of them support.
         """
+        import instructor
+
         if self.mode:
-            return MODES[self.mode]
+            return instructor.Mode[MODES[self.mode]]
         host = urlparse(self.base_url).hostname or "" if self.base_url else "api.openai.com"
         if host.endswith(("openai.com", "openai.azure.com")):
             return instructor.Mode.TOOLS
@@ -119,7 +125,7 @@ def resolve_config(
         raise ConfigError(f"unknown mode '{mode}': use one of {', '.join(MODES)}")
     if need_key and api_key is None and base_url is None:
         raise ConfigError(
-            "OPENAI_API_KEY is not set (OpenAI needs a key; for a local server pass --base-url)"
+            "OPENAI_API_KEY is not set (OpenAI needs a key; for a local server pass base_url=...)"
         )
     return ModelConfig(model=model, base_url=base_url, api_key=api_key, mode=mode, **settings)
 

@@ -209,9 +209,9 @@ class LLM:
         if isinstance(exc, openai.AuthenticationError):
             text = f"{where} refused the API key (401): check OPENAI_API_KEY"
         elif isinstance(exc, openai.NotFoundError):
-            text = f"{where} has no model '{self.config.model}' (404): check --model"
+            text = f"{where} has no model '{self.config.model}' (404): check model=..."
         elif isinstance(below, RequestDeadline):
-            text = f"{where} gave {below}; --timeout sets the deadline"
+            text = f"{where} gave {below}; timeout=... sets the deadline"
         elif isinstance(exc, openai.APITimeoutError):
             fired = describe(below, timeouts.read, timeouts.connect)
             text = f"{where} timed out {attempts} times in a row ({fired})"
@@ -224,7 +224,7 @@ class LLM:
             below is None or isinstance(below, httpx2.TransportError)
         ):
             fired = f" ({describe(below, timeouts.read, timeouts.connect)})" if below else ""
-            text = f"cannot reach {where} after {attempts} attempts{fired}: check --base-url"
+            text = f"cannot reach {where} after {attempts} attempts{fired}: check base_url=..."
         elif isinstance(exc, openai.APIConnectionError):
             # Not the network: something below the SDK failed on a request or its answer.
             text = f"{where}: the answer could not be handled: {describe(below, 0, 0)}"

@@ -1,11 +1,14 @@
-"""Mark the boilerplate of scraped news so that no claim is ever taken from it.
+"""Unwrap hard-wrapped paragraphs and mark the boilerplate of scraped news.
 
-Lines are marked, never deleted: offsets into the original text stay valid, and the report can
-list what was set aside so an editor can see nothing real was thrown away.
+Both work in place. Unwrapping turns a line break inside a paragraph into a space, one
+character for one, so every offset still points where it did in the text as loaded. Boilerplate
+lines are marked, never deleted, so the report can list what was set aside and an editor can
+see nothing real was thrown away; no claim is ever taken from them.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from factcheck.models import Article, BoilerplateLine, Span
@@ -41,6 +44,12 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
 ]  # fmt: skip
 
 _MAX_BOILERPLATE_WORDS = 25
+# Hard wrapping (wire copy, e-mail, text pasted from a PDF) cuts lines at a fixed width; a text
+# whose longest line is longer than this was not wrapped.
+MAX_WRAP_WIDTH = 110
+MIN_WRAP_WIDTH = 30
+_ENDS_SENTENCE = re.compile(r"[.!?:;][\"”’)»\]]*$")
+_LIST_ITEM = re.compile(r"^\s*([-*•·–—>|]|\d+[.)])\s")
 
 
 def classify_line(line: str) -> str | None:
@@ -73,9 +82,51 @@ def find_boilerplate(text: str) -> list[BoilerplateLine]:
     return found
 
 
+def unwrap(text: str) -> str:
+    r"""``text`` with the line breaks of hard-wrapped paragraphs turned into spaces, in place.
+
+    A text is taken as wrapped when its longest line is short (at most ``MAX_WRAP_WIDTH``).
+    Then a line break joins two lines of one paragraph when the line before it is full (the
+    next line's first word would not have fitted on it), does not end a sentence, and neither
+    line is a list item or boilerplate. Blank lines always separate paragraphs. The result has
+    the same length as ``text``: one space for each ``\n`` (two for ``\r\n``).
+    """
+    lines = text.split("\n")
+    width = wrap_width(lines)
+    if width is None:
+        return text
+    out = list(text)
+    offset = 0
+    for line, following in itertools.pairwise(lines):
+        offset += len(line)
+        if continues(line.rstrip(), following, width):
+            out[offset] = " "
+            if line.endswith("\r"):
+                out[offset - 1] = " "
+        offset += 1
+    return "".join(out)
+
+
+def wrap_width(lines: list[str]) -> int | None:
+    """The width ``lines`` look hard-wrapped at (their longest), or None when not wrapped."""
+    width = max((len(line.rstrip()) for line in lines), default=0)
+    return width if MIN_WRAP_WIDTH <= width <= MAX_WRAP_WIDTH else None
+
+
+def continues(line: str, following: str, width: int) -> bool:
+    """Whether ``following`` carries on the paragraph that ``line`` was cut from at ``width``."""
+    words = following.split()
+    if not line.strip() or not words or _ENDS_SENTENCE.search(line):
+        return False
+    if _LIST_ITEM.match(following) or classify_line(line) or classify_line(following):
+        return False
+    return len(line) + 1 + len(words[0]) > width
+
+
 def clean(article: Article) -> Article:
-    """Return the article with its boilerplate lines marked."""
-    return article.model_copy(update={"boilerplate": find_boilerplate(article.text)})
+    """Return the article with its paragraphs unwrapped and its boilerplate lines marked."""
+    text = unwrap(article.text)
+    return article.model_copy(update={"text": text, "boilerplate": find_boilerplate(text)})
 
 
 def clean_text(article: Article) -> str:
