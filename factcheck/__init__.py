@@ -1,7 +1,8 @@
 """factcheck: cross-check the claims of a news story cluster against every article in it.
 
 Every public name imports from here. Each is loaded on first use, so that ``factcheck --help``
-and a run of the model-free baseline never import the model stack (openai, instructor).
+and a run of the model-free baseline never import the model stack (openai, instructor) or the
+tokenizer (tiktoken).
 """
 
 from __future__ import annotations

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 from factcheck.baseline.checker import lexical_report
 from factcheck.errors import FactcheckError, MissingAnswers
 from factcheck.llm.config import ModelConfig, model_configured, resolve_config
-from factcheck.llm.transport import StoreMiss
 from factcheck.models import (
     CanonicalClaim,
     Cluster,
@@ -28,10 +27,12 @@ from factcheck.models import (
 )
 from factcheck.stages.load import load_cluster
 
-# The model stack (openai, instructor) loads with the gateway and the LLM stages, which are
-# imported where a model is used: a run of the baseline never pays for them.
+# The model stack (openai, instructor, the transports and their failures, the tokenizer) loads
+# with the gateway and the LLM stages, which are imported where a model is used: a run of the
+# baseline never pays for them.
 if TYPE_CHECKING:
     from factcheck.llm.gateway import LLM
+    from factcheck.llm.transport import StoreMiss
 
 T = TypeVar("T")
 Backend = Literal["auto", "llm", "lexical"]
@@ -126,6 +127,8 @@ class _Run:
 
 
 async def _settle(run: _Run, stage: str, call: Awaitable[T]) -> T | StoreMiss:
+    from factcheck.llm.transport import StoreMiss
+
     try:
         return await call
     except StoreMiss as miss:
@@ -142,6 +145,8 @@ async def _wave(run: _Run, stage: str, calls: Iterable[Awaitable[T]]) -> list[T]
     store (offline) do not cancel anything: every call of the wave gets to name what it lacks,
     and they are raised together, so one export fetches the whole stage.
     """
+    from factcheck.llm.transport import StoreMiss
+
     calls = list(calls)
     if run.progress is not None:
         run.progress.stage_started(stage, len(calls))

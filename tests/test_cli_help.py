@@ -98,7 +98,9 @@ try:
     main(sys.argv[1:])
 except SystemExit:
     pass
-print(sorted(m for m in ("openai", "instructor") if m in sys.modules), file=sys.stderr)
+MODEL_STACK = ("openai", "instructor", "tiktoken", "factcheck.llm.tokens",
+               "factcheck.llm.failures", "factcheck.llm.transport", "factcheck.llm.store")
+print(sorted(m for m in MODEL_STACK if m in sys.modules), file=sys.stderr)
 """
 
 

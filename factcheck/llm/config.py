@@ -15,7 +15,6 @@ from urllib.parse import urlparse
 from pydantic import BaseModel, Field, SecretStr
 
 from factcheck.errors import ConfigError
-from factcheck.llm.transport import RetryPolicy, Timeouts
 
 if TYPE_CHECKING:
     import instructor
@@ -35,6 +34,24 @@ CONFIG_HINT = (
     "no model configured: pass model=... (or set FACTCHECK_MODEL), plus base_url=... "
     "(FACTCHECK_BASE_URL) for a local server and OPENAI_API_KEY for OpenAI; see the README"
 )
+
+
+# The request policies the transports apply, defined here with the config that carries them:
+# reading a config (as every run does to choose its backend) loads no HTTP layer.
+class RetryPolicy(BaseModel):
+    """How hard to try one request before giving up."""
+
+    attempts: int = 6
+    initial_wait: float = 1.0
+    max_wait: float = 60.0
+
+
+class Timeouts(BaseModel):
+    """How long one request may take: in all, waiting for a byte, and to connect."""
+
+    total: float = Field(default=600.0, gt=0, description="Every attempt and wait included.")
+    read: float = Field(default=120.0, gt=0, description="Longest silence within an attempt.")
+    connect: float = Field(default=10.0, gt=0)
 
 
 class ModelConfig(BaseModel):

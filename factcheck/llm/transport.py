@@ -24,7 +24,6 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import httpx2
-from pydantic import BaseModel, Field
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -35,6 +34,7 @@ from tenacity import (
 )
 
 from factcheck.errors import MissedRequest
+from factcheck.llm.config import RetryPolicy, Timeouts
 from factcheck.llm.failures import (
     RETRYABLE_STATUS,
     MalformedResponse,
@@ -62,22 +62,6 @@ __all__ = [
     "Timeouts",
     "retry_after_seconds",
 ]
-
-
-class RetryPolicy(BaseModel):
-    """How hard to try one request before giving up."""
-
-    attempts: int = 6
-    initial_wait: float = 1.0
-    max_wait: float = 60.0
-
-
-class Timeouts(BaseModel):
-    """How long one request may take: in all, waiting for a byte, and to connect."""
-
-    total: float = Field(default=600.0, gt=0, description="Every attempt and wait included.")
-    read: float = Field(default=120.0, gt=0, description="Longest silence within an attempt.")
-    connect: float = Field(default=10.0, gt=0)
 
 
 @dataclass
