@@ -4,16 +4,18 @@ loads the model stack for help or the baseline."""
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import time
 
 import pytest
 
-from factcheck import ConfigError, check_cluster
+from factcheck import ConfigError, ResponseStore, StoreError, check_cluster, resolve_config
 from factcheck.bulk import batch
 from factcheck.cli import batch as batch_command
 from factcheck.cli import main
+from factcheck.cli.common import as_flags
 from factcheck.cli.options import OUTPUT_MODES
 from factcheck.llm.config import MODES
 from tests.conftest import EXAMPLE_CLUSTER, ROOT
@@ -76,6 +78,23 @@ def test_the_python_api_names_arguments_and_the_cli_names_flags(capsys):
     assert code == 2 and "pass --model" in err and "--base-url" in err and "=..." not in err
 
 
+def test_store_and_timeout_advice_names_arguments_in_python_and_flags_on_the_cli(
+    capsys, tmp_path
+):
+    foreign = tmp_path / "notes.sqlite3"
+    with sqlite3.connect(foreign) as db:
+        db.execute("CREATE TABLE notes (text TEXT)")
+    with pytest.raises(StoreError) as error:
+        ResponseStore(foreign)
+    assert "pass another store=..." in str(error.value) and "--store" not in str(error.value)
+    code, _, err = _run(capsys, "store", "stats", "--store", str(foreign))
+    assert code == 2 and "pass another --store" in err and "=..." not in err
+    with pytest.raises(ConfigError) as error:
+        resolve_config(model="m", base_url="http://127.0.0.1:9/v1", timeout=0)
+    assert str(error.value).startswith("timeout=... must be more than 0 seconds")
+    assert as_flags(str(error.value)).startswith("--timeout must be more than 0 seconds")
+
+
 def test_the_help_lists_every_output_mode():
     assert tuple(MODES) == OUTPUT_MODES
 
@@ -94,6 +113,7 @@ def _python(code: str, *argv: str) -> subprocess.CompletedProcess[str]:
 LOADED = """
 import sys
 from factcheck.cli import main
+from factcheck.cli.common import as_flags
 try:
     main(sys.argv[1:])
 except SystemExit:

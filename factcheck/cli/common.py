@@ -117,6 +117,7 @@ _FLAGS = {
     "follow_links=True": "--follow-links",
     "skip_bad=True": "--skip-bad",
     "timeout=...": "--timeout",
+    "store=...": "--store",
 }
 
 

@@ -134,7 +134,9 @@ def resolve_config(
         if env.get(TIMEOUT_ENV):
             settings["timeout"] = _seconds(env[TIMEOUT_ENV], TIMEOUT_ENV)
     elif settings["timeout"] <= 0:
-        raise ConfigError(f"--timeout must be more than 0 seconds, not {settings['timeout']:g}")
+        raise ConfigError(
+            f"timeout=... must be more than 0 seconds, not {settings['timeout']:g}"
+        )
     base_url = base_url or env.get("FACTCHECK_BASE_URL") or None
     api_key = api_key or env.get("OPENAI_API_KEY") or None
     mode = mode or env.get("FACTCHECK_MODE") or None

@@ -122,7 +122,7 @@ def store_error(path: Path, exc: sqlite3.Error) -> StoreError | ConfigError:
     if errorname(exc).startswith(_NOT_A_STORE):
         return StoreError(
             f"the response store {path} is damaged or not a response store ({exc}): move it "
-            "away, or pass another --store"
+            "away, or pass another store=..."
         )
     return ConfigError(f"cannot use the response store {path}: {exc}")
 
@@ -140,7 +140,7 @@ def _check(db: sqlite3.Connection, path: Path) -> int:
         raise StoreError(
             f"the response store {path} was written by a newer factcheck (store version "
             f"{version}, this one knows {SCHEMA_VERSION}): upgrade factcheck, or pass another "
-            "--store"
+            "store=..."
         )
     foreign = sorted(tables - TABLES)
     if "answers" in tables:
@@ -151,7 +151,7 @@ def _check(db: sqlite3.Connection, path: Path) -> int:
         listed = ", ".join(foreign[:5]) or "none of its tables"
         raise StoreError(
             f"{path} is an SQLite database but not a factcheck response store (it has "
-            f"{listed}): pass another --store"
+            f"{listed}): pass another store=..."
         )
     return version
 
