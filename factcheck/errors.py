@@ -37,6 +37,19 @@ class ModelCallError(FactcheckError):
     exit_code = 1
 
 
+class ContextLengthExceeded(ModelCallError):
+    """The endpoint refused a request as longer than the model's context window (HTTP 400).
+
+    Not the end of a run: the stage that sent it marks what it asked for as unresolved (a
+    check) or failed (an extraction), and the rest of the cluster goes on. ``limit`` is the
+    window the endpoint named, when it named one.
+    """
+
+    def __init__(self, message: str, limit: int | None = None) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
 class AnswerError(FactcheckError):
     """One answer stayed unusable after re-asks (invalid, malformed or truncated).
 

@@ -157,7 +157,7 @@ async def _wave(run: _Run, stage: str, calls: Iterable[Awaitable[T]]) -> list[T]
     except* FactcheckError as errors:  # a failed endpoint, or a store that cannot be read
         raise errors.exceptions[0] from None
     results = [task.result() for task in tasks]
-    missing = [r.missed for r in results if isinstance(r, StoreMiss)]
+    missing = [m for r in results if isinstance(r, StoreMiss) for m in r.requests]
     if missing:
         raise MissingAnswers(stage, missing)
     return results  # type: ignore[return-value]

@@ -77,8 +77,9 @@ MIN_EVIDENCE_CHARS = 8
 
 NEGATIONS = frozenset({"not", "never", "no", "denied", "denies"})
 
+# A long article's part carries part="2 of 7" after its id.
 _ARTICLE = re.compile(
-    r'<article id="(?P<id>[^"]*)">\s*<title>(?P<title>.*?)</title>\n?(?P<body>.*)\n</article>',
+    r'<article id="(?P<id>[^"]*)"[^>]*>\s*<title>(?P<title>.*?)</title>\n?(?P<body>.*)\n</article>',
     re.S,
 )
 _CLAIM_LINE = re.compile(
@@ -329,6 +330,7 @@ class StubError(Exception):
         kind: str,
         code: str | None = None,
         headers: dict[str, str] | None = None,
+        param: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -336,10 +338,15 @@ class StubError(Exception):
         self.kind = kind
         self.code = code
         self.headers = headers or {}
+        self.param = param
 
     def body(self) -> dict[str, Any]:
         """The OpenAI-style error document."""
-        return {"error": {"message": self.message, "type": self.kind, "code": self.code}}
+        error = {"message": self.message, "type": self.kind, "code": self.code}
+        if self.param is not None:  # llama.cpp's and OpenAI's name the field at fault
+            error = {"message": self.message, "type": self.kind, "param": self.param,
+                     "code": self.code}  # fmt: skip
+        return {"error": error}
 
 
 def _text(content: Any) -> str:

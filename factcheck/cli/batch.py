@@ -17,6 +17,8 @@ from factcheck.cli.options import (
     Group,
     ModelOpt,
     OutputModeOpt,
+    PricesOpt,
+    RequestTokensOpt,
     StoreOpt,
     VerboseOpt,
     help_when_bare,
@@ -78,6 +80,8 @@ def batch_export(
     base_url: BaseUrlOpt = None,
     output_mode: OutputModeOpt = None,
     store: StoreOpt = None,
+    prices: PricesOpt = None,
+    request_tokens: RequestTokensOpt = None,
     max_requests: MaxRequestsOpt = MAX_REQUESTS_PER_FILE,
     max_bytes: MaxBytesOpt = MAX_BYTES_PER_FILE,
 ) -> None:
@@ -100,9 +104,12 @@ def batch_export(
                 raise InputError(f"{len(golds)} --gold files for {len(clusters)} cluster "
                                  "folders: give one per folder, in the same order")  # fmt: skip
             claims = {c.id: load_gold(g, c).texts for c, g in zip(clusters, golds, strict=True)}
+        # The request budget (and the model table it may come from) decides how requests are
+        # split, so it must be the one the reports will use, or their keys would differ.
         llm = gateway.open(
-            model=model, base_url=base_url, mode=output_mode, store=store, offline=True
-        )
+            model=model, base_url=base_url, mode=output_mode, store=store, offline=True,
+            prices=prices, request_tokens=request_tokens,
+        )  # fmt: skip
         limits = FileLimits(max_requests=max_requests, max_bytes=max_bytes)
         result = asyncio.run(aexport(clusters, llm, out, claims, limits))
     _print_export(result, out)

@@ -49,6 +49,7 @@ class Gateway:
         timeout: float | None = None,
         refresh: Sequence[str] = (),
         dry_run: bool = False,
+        request_tokens: int | None = None,
     ) -> LLM:
         """Resolve the config (flags, then the environment) and open a gateway on the store.
 
@@ -63,7 +64,7 @@ class Gateway:
             raise ConfigError("--refresh asks the model again, and --offline never does: drop one")
         self.config = resolve_config(
             model=model, base_url=base_url, mode=mode, concurrency=concurrency,
-            need_key=not (offline or dry_run), timeout=timeout,
+            need_key=not (offline or dry_run), timeout=timeout, request_tokens=request_tokens,
         )  # fmt: skip
         setup_logging(verbose, self.config)
         self.llm = LLM(
@@ -117,6 +118,7 @@ _FLAGS = {
     "follow_links=True": "--follow-links",
     "skip_bad=True": "--skip-bad",
     "timeout=...": "--timeout",
+    "request_tokens=...": "--request-tokens",
     "store=...": "--store",
 }
 

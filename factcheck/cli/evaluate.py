@@ -29,6 +29,7 @@ from factcheck.cli.options import (
     PricesOpt,
     QuietOpt,
     RefreshOpt,
+    RequestTokensOpt,
     SkipBadOpt,
     StoreOpt,
     TimeoutOpt,
@@ -94,6 +95,7 @@ def eval_command(
     prices: PricesOpt = None,
     backend: BackendOpt = BackendName.auto,
     timeout: TimeoutOpt = None,
+    request_tokens: RequestTokensOpt = None,
     refresh: RefreshOpt = None,
     skip_bad: SkipBadOpt = False,
     follow_links: FollowLinksOpt = False,
@@ -121,7 +123,7 @@ def eval_command(
             llm = gateway.open(
                 model=model, base_url=base_url, mode=output_mode, concurrency=concurrency,
                 store=store, offline=offline, prices=prices, verbose=verbose, timeout=timeout,
-                refresh=[stage.value for stage in refresh or ()],
+                refresh=[stage.value for stage in refresh or ()], request_tokens=request_tokens,
             )  # fmt: skip
         with live_progress(quiet) as progress:
             result = evaluate_cluster(

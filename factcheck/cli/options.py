@@ -73,6 +73,19 @@ TimeoutOpt = Annotated[
 ]
 
 
+RequestTokensOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--request-tokens",
+        min=2000,
+        metavar="N",
+        help="Most tokens one request may take, prompt and expected answer; a bigger one is "
+        "split (long articles in parts, claims in groups) [env: FACTCHECK_REQUEST_TOKENS; "
+        "default: 3/4 of the model's context window, at most 16000; 8000 when unknown]",
+    ),
+]
+
+
 class RefreshStage(StrEnum):
     """Stages whose stored answers ``--refresh`` asks for again."""
 

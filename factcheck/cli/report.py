@@ -33,6 +33,7 @@ from factcheck.cli.options import (
     PricesOpt,
     QuietOpt,
     RefreshOpt,
+    RequestTokensOpt,
     SkipBadOpt,
     StoreOpt,
     TimeoutOpt,
@@ -77,6 +78,7 @@ def report(
     prices: PricesOpt = None,
     backend: BackendOpt = BackendName.auto,
     timeout: TimeoutOpt = None,
+    request_tokens: RequestTokensOpt = None,
     refresh: RefreshOpt = None,
     allow_partial: Annotated[
         bool,
@@ -114,7 +116,7 @@ def report(
         llm = gateway.open(
             model=model, base_url=base_url, mode=output_mode, concurrency=concurrency, store=store,
             offline=offline, dry_run=dry_run, prices=prices, verbose=verbose, timeout=timeout,
-            refresh=[stage.value for stage in refresh or ()],
+            refresh=[stage.value for stage in refresh or ()], request_tokens=request_tokens,
         )  # fmt: skip
         if dry_run:
             import asyncio

@@ -29,6 +29,9 @@ MODES: dict[str, str] = {
 }
 
 TIMEOUT_ENV = "FACTCHECK_TIMEOUT"
+REQUEST_TOKENS_ENV = "FACTCHECK_REQUEST_TOKENS"
+# The smallest request budget that leaves room besides the prompts' own instructions and schema.
+MIN_REQUEST_TOKENS = 2_000
 
 CONFIG_HINT = (
     "no model configured: pass model=... (or set FACTCHECK_MODEL), plus base_url=... "
@@ -75,6 +78,13 @@ class ModelConfig(BaseModel):
     temperature: float | None = 0.0
     max_tokens: int | None = None
     max_reasks: int = Field(default=2, ge=0, description="Re-asks after an invalid answer.")
+    request_tokens: int | None = Field(
+        default=None,
+        ge=MIN_REQUEST_TOKENS,
+        description="The most tokens one request may take, prompt and expected answer "
+        "together; a bigger one is split (--request-tokens, FACTCHECK_REQUEST_TOKENS). None: "
+        "from the model's context window (factcheck.llm.budget).",
+    )
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
 
     def instructor_mode(self) -> instructor.Mode:
@@ -120,10 +130,11 @@ def resolve_config(
     """Build a config from explicit values, falling back to the environment.
 
     Flags win over ``FACTCHECK_MODEL``, ``FACTCHECK_BASE_URL``, ``FACTCHECK_MODE``,
-    ``FACTCHECK_TIMEOUT`` (``timeout=``) and ``OPENAI_API_KEY``. Raises ``ConfigError`` when
-    no model is named, when OpenAI is the endpoint and there is no key (unless ``need_key`` is
-    false: offline runs send nothing), for an unknown mode, or for a timeout that is not a
-    positive number.
+    ``FACTCHECK_TIMEOUT`` (``timeout=``), ``FACTCHECK_REQUEST_TOKENS`` (``request_tokens=``)
+    and ``OPENAI_API_KEY``. Raises ``ConfigError`` when no model is named, when OpenAI is the
+    endpoint and there is no key (unless ``need_key`` is false: offline runs send nothing), for
+    an unknown mode, for a timeout that is not a positive number, or for a request budget
+    below ``MIN_REQUEST_TOKENS``.
     """
     env = os.environ if env is None else env
     model = model or env.get("FACTCHECK_MODEL")
@@ -137,6 +148,15 @@ def resolve_config(
         raise ConfigError(
             f"timeout=... must be more than 0 seconds, not {settings['timeout']:g}"
         )
+    if settings.get("request_tokens") is None:
+        settings.pop("request_tokens", None)
+        if env.get(REQUEST_TOKENS_ENV):
+            settings["request_tokens"] = _tokens(env[REQUEST_TOKENS_ENV], REQUEST_TOKENS_ENV)
+    elif settings["request_tokens"] < MIN_REQUEST_TOKENS:
+        raise ConfigError(
+            f"request_tokens=... must be at least {MIN_REQUEST_TOKENS:,} (the prompts' own "
+            f"instructions take about 1,200), not {settings['request_tokens']:,}"
+        )
     base_url = base_url or env.get("FACTCHECK_BASE_URL") or None
     api_key = api_key or env.get("OPENAI_API_KEY") or None
     mode = mode or env.get("FACTCHECK_MODE") or None
@@ -147,6 +167,16 @@ def resolve_config(
             "OPENAI_API_KEY is not set (OpenAI needs a key; for a local server pass base_url=...)"
         )
     return ModelConfig(model=model, base_url=base_url, api_key=api_key, mode=mode, **settings)
+
+
+def _tokens(value: str, name: str) -> int:
+    try:
+        tokens = int(value.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number of tokens, not '{value}'") from None
+    if tokens < MIN_REQUEST_TOKENS:
+        raise ConfigError(f"{name} must be at least {MIN_REQUEST_TOKENS:,} tokens, not '{value}'")
+    return tokens
 
 
 def _seconds(value: str, name: str) -> float:

@@ -9,6 +9,7 @@ non-numeric token count is.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx2
@@ -78,6 +79,37 @@ def chat_completion_problem(body: bytes, content_type: str) -> str | None:
     if not isinstance(first, dict) or not isinstance(first.get("message"), dict):
         return "the first choice has no message"
     return None
+
+
+# How endpoints say a request is longer than the model's context window: OpenAI, vLLM and
+# llama-cpp-python's server write "This model's maximum context length is N tokens. However,
+# you requested M tokens ..." (OpenAI with code context_length_exceeded, vLLM with none);
+# llama.cpp's own llama-server writes "request (M tokens) exceeds the available context size
+# (N tokens)" with type exceed_context_size_error; others say the input "exceeds the context
+# length/window".
+CONTEXT_CODES = frozenset({"context_length_exceeded", "exceed_context_size_error"})
+_CONTEXT_MESSAGE = re.compile(
+    r"maximum context length|context[ _]length[ _]exceeded|"
+    r"exceeds? (?:the )?(?:model'?s? )?(?:maximum |available )?context (?:length|window|size)|"
+    r"context (?:length|window) (?:is |was )?exceeded",
+    re.IGNORECASE,
+)
+_CONTEXT_LIMIT = re.compile(
+    r"maximum context length is (\d+) tokens|available context size \((\d+) tokens\)",
+    re.IGNORECASE,
+)
+
+
+def context_refusal(status: int, code: str | None, message: str) -> tuple[bool, int | None]:
+    """Whether an error answer says the request is longer than the context, and the window.
+
+    ``code``: the error's code or type. Only a 400 counts: a context refusal is a bad request,
+    never a server failure. The window is the one the message names, when it names one.
+    """
+    if status != 400 or not (code in CONTEXT_CODES or _CONTEXT_MESSAGE.search(message)):
+        return False, None
+    found = _CONTEXT_LIMIT.search(message)
+    return True, int(found.group(1) or found.group(2)) if found else None
 
 
 def token_count(value: Any) -> int | None:

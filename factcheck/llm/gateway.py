@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Iterator
+from functools import cached_property
 from typing import Any, TypeVar
 
 import httpx2
@@ -16,10 +17,22 @@ import openai
 from instructor.core import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel
 
-from factcheck.errors import AnswerError, ConfigError, FactcheckError, ModelCallError
+from factcheck.errors import (
+    AnswerError,
+    ConfigError,
+    ContextLengthExceeded,
+    FactcheckError,
+    ModelCallError,
+)
 from factcheck.llm.answers import completion_text, first_line, invalid_reason
+from factcheck.llm.budget import RequestBudget, request_budget
 from factcheck.llm.config import ModelConfig, redact
-from factcheck.llm.failures import MalformedResponse, RequestDeadline, describe
+from factcheck.llm.failures import (
+    MalformedResponse,
+    RequestDeadline,
+    context_refusal,
+    describe,
+)
 from factcheck.llm.prices import PriceTable
 from factcheck.llm.store import ASK_LIMIT, ResponseStore
 from factcheck.llm.transport import (
@@ -73,6 +86,11 @@ class LLM:
         self._client: instructor.AsyncInstructor | None = None
         self._sdk: openai.AsyncOpenAI | None = None
         self._semaphore: asyncio.Semaphore | None = None
+
+    @cached_property
+    def budget(self) -> RequestBudget:
+        """How many tokens one request may take, prompt and expected answer: see llm.budget."""
+        return request_budget(self.config, self.prices)
 
     def _session(self) -> tuple[instructor.AsyncInstructor, asyncio.Semaphore]:
         # HTTP connections and semaphores belong to one event loop; the sync API runs a new
@@ -234,7 +252,18 @@ class LLM:
                 tried = exc.response.extensions.get("attempts", attempts)
                 text = f"{where} kept failing: HTTP {status} on all {tried} attempts"
             else:
-                text = f"{where} rejected the request (HTTP {status}): {_api_message(exc)}"
+                message = _api_message(exc)
+                refused, limit = context_refusal(status, _api_code(exc), message)
+                if refused:
+                    return ContextLengthExceeded(
+                        redact(
+                            f"{where} refused the request as longer than the model's context "
+                            f"window (HTTP {status}): {message}",
+                            self.config,
+                        ),
+                        limit,
+                    )
+                text = f"{where} rejected the request (HTTP {status}): {message}"
         else:
             text = f"{where}: {exc}"
         return ModelCallError(redact(text, self.config))
@@ -262,6 +291,16 @@ def _below_sdk(exc: BaseException) -> BaseException | None:
     for link in _chain(exc):
         if not isinstance(link, openai.APIError | InstructorRetryException):
             return link
+    return None
+
+
+def _api_code(exc: openai.APIStatusError) -> str | None:
+    """The error's code when it is a word (OpenAI's), else its type (llama.cpp's)."""
+    body = exc.body if isinstance(exc.body, dict) else {}
+    inner = body.get("error") if isinstance(body.get("error"), dict) else body
+    for value in (getattr(exc, "code", None), inner.get("code"), inner.get("type")):
+        if isinstance(value, str):
+            return value
     return None
 
 

@@ -271,11 +271,17 @@ class MeteredTransport(httpx2.AsyncBaseTransport):
 
 
 class StoreMiss(Exception):
-    """Raised under the SDK when an offline run asks for an answer the store lacks."""
+    """Raised under the SDK when an offline run asks for an answer the store lacks.
 
-    def __init__(self, missed: MissedRequest) -> None:
+    ``requests`` holds every missing request of one pipeline call: a call sent in parts (a
+    long article, many claims) gathers its parts' misses into one, so that one export fetches
+    them all.
+    """
+
+    def __init__(self, missed: MissedRequest, *more: MissedRequest) -> None:
         super().__init__(f"no stored answer for request {missed.key[:12]}")
         self.missed = missed
+        self.requests = [missed, *more]
 
 
 class StoreTransport(httpx2.AsyncBaseTransport):

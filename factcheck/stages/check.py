@@ -3,6 +3,9 @@
 The answer is compact: the claims the article supports or contradicts come in full (evidence,
 attribution, rationale), the rest only as a list of ids. Most cells of a story are "not
 mentioned", and writing a verdict with a rationale for each of them was most of the output.
+
+A check too big for one request goes in parts (``stages/chunks.py``): the claims in groups, a
+long article in parts, and the verdicts put back together per claim.
 """
 
 from __future__ import annotations
@@ -12,11 +15,18 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
-from factcheck.errors import AnswerError
+from factcheck.errors import AnswerError, ContextLengthExceeded
 from factcheck.llm.answers import optional_text, salvage_items, salvage_strings
 from factcheck.llm.gateway import LLM
-from factcheck.models import Article, CanonicalClaim, Label, Usage, Verdict
-from factcheck.stages.prompts import article_context, escape_text, find_answer_quote, messages_for
+from factcheck.models import Article, CanonicalClaim, Label, Span, Usage, Verdict
+from factcheck.stages.chunks import check_plan, gather_parts, refusal
+from factcheck.stages.prompts import (
+    Part,
+    article_context,
+    escape_text,
+    find_answer_quote,
+    messages_for,
+)
 
 
 class FoundVerdict(BaseModel):
@@ -48,7 +58,7 @@ class CheckAnswer(BaseModel):
             return self
         problems = id_problems([v.claim_id for v in self.found], self.not_mentioned, wanted)
         for v in self.found:
-            if find_answer_quote(article, v.evidence) is None:
+            if find_answer_quote(article, v.evidence, context.get("within")) is None:
                 problems.append(f"{v.claim_id}: {_not_verbatim(v.evidence)}")
         if problems:
             raise ValueError(
@@ -81,9 +91,9 @@ def _not_verbatim(evidence: str) -> str:
     return f'evidence "{evidence[:80]}" is not a verbatim passage of the article'
 
 
-def _found_verdict(article: Article, v: FoundVerdict) -> Verdict | None:
+def _found_verdict(article: Article, v: FoundVerdict, within: Span | None) -> Verdict | None:
     """The verdict of a found entry, or ``None`` when its evidence is not in the article."""
-    quote = find_answer_quote(article, v.evidence)
+    quote = find_answer_quote(article, v.evidence, within)
     if quote is None:
         return None
     return Verdict(
@@ -113,17 +123,68 @@ def unresolved(claim_id: str, article_id: str, reason: str) -> Verdict:
 async def check_article(
     llm: LLM, article: Article, claims: list[CanonicalClaim], usage: Usage
 ) -> tuple[list[Verdict], list[str]]:
-    """Check ``claims`` against ``article`` in one call; one verdict per claim, in their order.
+    """Check ``claims`` against ``article``; one verdict per claim, in their order.
+
+    One call, unless it would exceed the request budget (``llm.budget``): then the claims go in
+    groups, and a long article in parts, one call per (part, group), all at once. A claim is
+    supported or contradicted when a part of the article says so, and not mentioned only when
+    every part says so.
 
     Cells whose answer could not be obtained (invalid after re-asks, truncated, missing from
-    the answer, listed twice, evidence not verbatim) come back as unresolved with the reason;
-    nothing is silently turned into not_mentioned.
+    the answer, listed twice, evidence not verbatim, or a request the endpoint refused as
+    longer than the model's context window) come back as unresolved with the reason; nothing
+    is silently turned into not_mentioned.
     """
     if not claims:
         return [], []
+    parts, groups = check_plan(llm.budget, article, claims, CheckAnswer)
+    if not parts and len(groups) == 1:
+        return await _check(llm, article, None, claims, usage)
+    requests = [(part, group) for part in parts or [None] for group in groups]
+    answers = await gather_parts(_check(llm, article, part, group, usage)
+                                 for part, group in requests)  # fmt: skip
+    notes = [note for _, found in answers for note in found]
+    per_claim: dict[str, list[Verdict]] = {c.id: [] for c in claims}
+    for verdicts, _ in answers:  # in the article's order, part by part
+        for verdict in verdicts:
+            per_claim[verdict.claim_id].append(verdict)
+    return [_across_parts(per_claim[c.id]) for c in claims], notes
+
+
+def _across_parts(verdicts: list[Verdict]) -> Verdict:
+    """One cell from what each part of the article said of it (one verdict when whole).
+
+    Found beats not found: a contradiction anywhere is the cell's verdict (the other part's
+    support is named in the rationale), then a support; a part whose answer is missing makes
+    the cell unresolved, since that part might have held it; else not mentioned.
+    """
+    by_label: dict[Label, list[Verdict]] = {}
+    for verdict in verdicts:
+        by_label.setdefault(verdict.label, []).append(verdict)
+    contradicted = by_label.get(Label.CONTRADICTED)
+    supported = by_label.get(Label.SUPPORTED)
+    if contradicted:
+        first = contradicted[0]
+        if not supported:
+            return first
+        also = f'another part of the article supports it: "{(supported[0].evidence or "")[:80]}"'
+        rationale = f"{first.rationale} ({also})" if first.rationale else also
+        return first.model_copy(update={"rationale": rationale})
+    for label in (Label.SUPPORTED, Label.UNRESOLVED):
+        if label in by_label:
+            return by_label[label][0]
+    return verdicts[0]
+
+
+async def _check(
+    llm: LLM, article: Article, part: Part | None, claims: list[CanonicalClaim], usage: Usage
+) -> tuple[list[Verdict], list[str]]:
+    """One request: ``claims`` against the article, or one part of it."""
+    where = article.id if part is None else f"{article.id} (part {part.label})"
     wanted = [c.id for c in claims]
     listed = [{"id": c.id, "text": escape_text(c.text)} for c in claims]
-    context = article_context(article) | {"claims": listed, "claim_ids": wanted}
+    context = article_context(article, part) | {"claims": listed, "claim_ids": wanted}
+    within = part.span if part else None
     try:
         answer = await llm.structured(
             stage="check",
@@ -133,24 +194,29 @@ async def check_article(
             usage=usage,
         )
     except AnswerError as exc:
-        return _salvage(article, wanted, exc)
-    verdicts = {v.claim_id: _found_verdict(article, v) for v in answer.found}
+        return _salvage(article, wanted, exc, where, within)
+    except ContextLengthExceeded as exc:
+        reason = f"check of {where} failed: {refusal(exc, llm.budget)}"
+        return [unresolved(c, article.id, reason) for c in wanted], [
+            f"{reason}; {len(wanted)} cell(s) unresolved"
+        ]
+    verdicts = {v.claim_id: _found_verdict(article, v, within) for v in answer.found}
     verdicts |= {c: _not_mentioned(c, article.id) for c in answer.not_mentioned}
     return [verdicts[c] for c in wanted], []  # type: ignore[misc]  # validated: none is None
 
 
 def _salvage(
-    article: Article, wanted: list[str], exc: AnswerError
+    article: Article, wanted: list[str], exc: AnswerError, where: str, within: Span | None
 ) -> tuple[list[Verdict], list[str]]:
     """Keep every cell the last answer settles unambiguously; the others are unresolved."""
     found = [v for v in salvage_items(exc.raw, "found", FoundVerdict) if v.claim_id in wanted]
     absent = [c for c in salvage_strings(exc.raw, "not_mentioned") if c in wanted]
     counts = Counter([v.claim_id for v in found] + absent)
-    reason = f"check of {article.id} failed: {exc.reason}"
+    reason = f"check of {where} failed: {exc.reason}"
     usable: dict[str, Verdict] = {}
     problems: dict[str, str] = {}
     for v in found:
-        verdict = _found_verdict(article, v)
+        verdict = _found_verdict(article, v, within)
         if counts[v.claim_id] > 1:
             problems[v.claim_id] = REPEATED
         elif verdict is None:

@@ -129,13 +129,20 @@ def clean(article: Article) -> Article:
     return article.model_copy(update={"text": text, "boilerplate": find_boilerplate(text)})
 
 
-def clean_text(article: Article) -> str:
-    """The article text a model sees: boilerplate lines left out, everything else verbatim."""
+def clean_text(article: Article, span: Span | None = None) -> str:
+    """The article text a model sees: boilerplate lines left out, everything else verbatim.
+
+    ``span``: only that range of the text (one part of a long article).
+    """
+    text = article.text
+    start, end = (0, len(text)) if span is None else (span.start, span.end)
     parts: list[str] = []
-    cursor = 0
+    cursor = start
     for line in article.boilerplate:
-        parts.append(article.text[cursor : line.span.start])
-        cursor = line.span.end
-    parts.append(article.text[cursor:])
+        if line.span.end <= start or line.span.start >= end:
+            continue
+        parts.append(text[cursor : max(cursor, line.span.start)])
+        cursor = min(end, max(cursor, line.span.end))
+    parts.append(text[cursor:end])
     # Dropping a line leaves its blank neighbours behind; fold them so the prompt stays tidy.
     return re.sub(r"\n{3,}", "\n\n", "".join(parts)).strip()

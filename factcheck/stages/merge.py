@@ -3,8 +3,10 @@
 The same call, which sees every claim, also proposes the disputes: the points on which claims
 cannot all be true. The check confirms them per article (``stages/disputes.py``).
 
-Cost stays O(N): one call while the claims fit in ``chunk_size``, otherwise one call per chunk,
-each seeing the canonical claims merged so far (as ``K`` ids) next to the new claims.
+Cost stays O(N): one call while the claims fit in one request, otherwise one call per chunk,
+each seeing the canonical claims merged so far (as ``K`` ids) next to the new claims. A chunk
+holds at most ``chunk_size`` claims, and fewer when the request budget (``llm.budget``: the
+prompt and the expected answer, in tokens) binds first.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
-from factcheck.errors import AnswerError
+from factcheck.errors import AnswerError, ContextLengthExceeded
 from factcheck.llm.answers import salvage_items
 from factcheck.llm.gateway import LLM
 from factcheck.models import (
@@ -24,6 +26,7 @@ from factcheck.models import (
     Usage,
     article_aliases,
 )
+from factcheck.stages.chunks import merge_take, refusal
 from factcheck.stages.merge_answer import (
     DisputeItem,
     MergeAnswer,
@@ -35,6 +38,8 @@ from factcheck.stages.merge_answer import (
 from factcheck.stages.prompts import escape_text, messages_for
 
 DEFAULT_CHUNK_SIZE = 150
+# A claim merged in an earlier chunk names at most this many of the articles stating it.
+NOTE_LETTERS = 6
 
 
 class ProposedDispute(BaseModel):
@@ -103,17 +108,28 @@ async def merge_claims(
 
     No call is made when fewer than two articles have claims: there is nothing to merge.
     A merge answer that stays invalid keeps its valid groups and disputes; the rest of the
-    claims stay unmerged.
+    claims stay unmerged, as do a chunk's claims when the endpoint refuses its request as
+    longer than the model's context window (with a warning, not the end of the run).
     """
-    aliases = article_aliases([a.id for a in articles])
+    aliases = _merge_aliases([a.id for a in articles])
     run = _Run(articles, extracted, _claim_refs(extracted, aliases), _Groups(len(extracted)))
     if len({c.article_id for c in extracted}) >= 2:
-        for start in range(0, len(extracted), chunk_size):
-            new = range(start, min(start + chunk_size, len(extracted)))
-            await _merge_chunk(llm, run, aliases, new, usage)
+        start = 0
+        while start < len(extracted):
+            start = await _merge_chunk(llm, run, aliases, start, chunk_size, usage)
     claims, claim_of = _canonical(run.groups, extracted)
     disputes = _proposed(run, claim_of)
     return MergeResult(claims, disputes, run.warnings)
+
+
+def _merge_aliases(article_ids: list[str]) -> dict[str, str]:
+    """The report's article letters, except that no article is the bare letter K.
+
+    An eleventh article lettered K would give claim ids K1, K2, ..., the ids of the claims
+    merged in earlier chunks: it gets the next letter instead, and so does every later one.
+    """
+    letters = [v for v in article_aliases([*article_ids, "spare"]).values() if v != "K"]
+    return dict(zip(article_ids, letters, strict=False))
 
 
 def _claim_refs(extracted: list[ExtractedClaim], aliases: dict[str, str]) -> list[str]:
@@ -132,33 +148,36 @@ def _note(claim: ExtractedClaim) -> str:
 
 
 async def _merge_chunk(
-    llm: LLM, run: _Run, aliases: dict[str, str], new: range, usage: Usage
-) -> None:
-    # Claims merged in earlier chunks come back as one K item per group, so later chunks can
-    # join them without seeing every member again.
+    llm: LLM, run: _Run, aliases: dict[str, str], start: int, chunk_size: int, usage: Usage
+) -> int:
+    """Merge the claims from ``start`` on, as many as fit one request; returns where it ended.
+
+    A chunk takes at most ``chunk_size`` new claims, fewer when the request budget binds.
+    """
     extracted = run.extracted
-    items: list[dict[str, str]] = []
-    members: dict[str, list[int]] = {}
-    earlier_roots = sorted({run.groups.find(i) for i in range(new.start)})
-    for k, root in enumerate(earlier_roots, 1):
-        ref = f"K{k}"
-        indices = [i for i in range(new.start) if run.groups.find(i) == root]
-        letters = dict.fromkeys(aliases[extracted[i].article_id] for i in indices)
-        text = run.groups.text.get(root, extracted[root].text)
-        items.append({"ref": ref, "note": ", ".join(letters), "text": escape_text(text)})
-        members[ref] = indices
-    for i in new:
-        items.append({"ref": run.refs[i], "note": _note(extracted[i]),
-                      "text": escape_text(extracted[i].text)})  # fmt: skip
-        members[run.refs[i]] = [i]
-    articles = [
-        {
-            "letter": aliases[a.id],
-            "outlet": escape_text(a.outlet or "outlet not named"),
-            "published": escape_text(a.published or "on an unknown date"),
-        }
-        for a in run.articles
+    items, members, shown = _earlier_items(run, aliases, start)
+    candidates = [
+        {"ref": run.refs[i], "note": _note(extracted[i]), "text": escape_text(extracted[i].text)}
+        for i in range(start, min(start + chunk_size, len(extracted)))
     ]
+    earlier = [_item_line(item) for item in items]
+    lines = [_item_line(item) for item in candidates]
+    articles = _articles(run, aliases)
+    taken = merge_take(llm.budget, MergeAnswer, _article_lines(articles), earlier, lines)
+    if start > 0 or taken < len(extracted):
+        # A merge in chunks: each request lists only the articles its claims come from, so
+        # its size does not grow with the cluster (one request for all keeps its old prompt).
+        def letters(count: int) -> set[str]:
+            new = range(start, start + count)
+            return shown | {aliases[extracted[i].article_id] for i in new}
+
+        head = [a for a in articles if a["letter"] in letters(len(lines))]
+        taken = merge_take(llm.budget, MergeAnswer, _article_lines(head), earlier, lines)
+        articles = [a for a in articles if a["letter"] in letters(taken)]
+    new = range(start, start + taken)
+    for i, item in zip(new, candidates, strict=False):
+        items.append(item)
+        members[run.refs[i]] = [i]
     context = {"items": items, "refs": set(members), "articles": articles,
                "article_count": len(run.articles)}  # fmt: skip
     try:
@@ -181,12 +200,69 @@ async def _merge_chunk(
             f"merge: {exc.reason}; kept {len(groups)} valid group(s) and {len(disputes)} "
             "valid dispute(s), other claims stay unmerged"
         )
+    except ContextLengthExceeded as exc:
+        # Only a budget larger than the real window gets here: these claims stay as they are.
+        groups, disputes = [], []
+        run.warnings.append(
+            f"merge: {refusal(exc, llm.budget)}; {len(new)} claim(s) stay unmerged"
+        )
     for group in groups:
         indices = [i for ref in dict.fromkeys(group.ids) for i in members[ref]]
         run.groups.join(indices, group.statement)
     for dispute in disputes:
         versions = [[i for ref in version for i in members[ref]] for version in dispute.versions]
         run.proposals.append((dispute.question.strip(), dispute.kind, [v for v in versions if v]))
+    return new.stop
+
+
+def _earlier_items(
+    run: _Run, aliases: dict[str, str], start: int
+) -> tuple[list[dict[str, str]], dict[str, list[int]], set[str]]:
+    """The claims merged before ``start``, one K item per group: items, members, letters shown.
+
+    Later chunks join them without seeing every member again. A K item names the articles
+    that state it, at most ``NOTE_LETTERS`` of them, so that its line stays short however many
+    outlets repeat the fact.
+    """
+    by_root: dict[int, list[int]] = {}
+    for i in range(start):
+        by_root.setdefault(run.groups.find(i), []).append(i)
+    items: list[dict[str, str]] = []
+    members: dict[str, list[int]] = {}
+    shown: set[str] = set()
+    for k, root in enumerate(sorted(by_root), 1):
+        indices = by_root[root]
+        letters = list(dict.fromkeys(aliases[run.extracted[i].article_id] for i in indices))
+        note = ", ".join(letters[:NOTE_LETTERS])
+        if len(letters) > NOTE_LETTERS:
+            note += f" and {len(letters) - NOTE_LETTERS} more"
+        shown.update(letters[:NOTE_LETTERS])
+        text = run.groups.text.get(root, run.extracted[root].text)
+        items.append({"ref": f"K{k}", "note": note, "text": escape_text(text)})
+        members[f"K{k}"] = indices
+    return items, members, shown
+
+
+def _articles(run: _Run, aliases: dict[str, str]) -> list[dict[str, str]]:
+    return [
+        {
+            "letter": aliases[a.id],
+            "outlet": escape_text(a.outlet or "outlet not named"),
+            "published": escape_text(a.published or "on an unknown date"),
+        }
+        for a in run.articles
+    ]
+
+
+def _article_lines(articles: list[dict[str, str]]) -> list[str]:
+    """The articles as the merge prompt lists them."""
+    return [f"{a['letter']}: {a['outlet']}, published {a['published']}\n" for a in articles]
+
+
+def _item_line(item: dict[str, str]) -> str:
+    """A claim line as the merge prompt lists it."""
+    note = f" [{item['note']}]" if item["note"] else ""
+    return f"{item['ref']}{note}: {item['text']}\n"
 
 
 def _canonical(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import yaml
 from pydantic import BaseModel
 
 from factcheck.errors import ConfigError
-from factcheck.models import Article, Quote
+from factcheck.models import Article, Quote, Span
 from factcheck.quotes import quote_in_article
 from factcheck.stages.clean import clean_text
 
@@ -98,26 +99,46 @@ def escape_attribute(value: str) -> str:
     )  # fmt: skip
 
 
-def article_context(article: Article) -> dict[str, object]:
+@dataclass(frozen=True)
+class Part:
+    """One part of a long article, sent on its own: a range of its text and its place."""
+
+    span: Span
+    number: int
+    total: int
+
+    @property
+    def label(self) -> str:
+        """'2 of 7'."""
+        return f"{self.number} of {self.total}"
+
+
+def article_context(article: Article, part: Part | None = None) -> dict[str, object]:
     """The placeholders of a prompt that carries one article, escaped; plus the article itself.
 
-    ``article`` is there for the validators, which check quotes against the original text.
+    ``article`` is there for the validators, which check quotes against the original text,
+    all of it. ``part``: the prompt carries only that part of a long article, and says so; a
+    prompt without one is exactly what it was before long articles were split.
     """
-    return {
+    context: dict[str, object] = {
         "article": article,
         "article_id": escape_attribute(article.id),
         "title": escape_text(article.title),
-        "body": escape_text(clean_text(article)),
+        "body": escape_text(clean_text(article, part.span if part else None)),
     }
+    if part is not None:
+        context |= {"part": part.label, "within": part.span}
+    return context
 
 
-def find_answer_quote(article: Article, quote: str) -> Quote | None:
+def find_answer_quote(article: Article, quote: str, within: Span | None = None) -> Quote | None:
     """Where a model's quote stands in the article (body first, then headline), if anywhere.
 
-    The model saw the escaped text, so a quote it copied may carry an escape: it is looked for
-    as given, then with the escapes undone.
+    ``within``: the part of the body the model was shown, searched before the rest. The model
+    saw the escaped text, so a quote it copied may carry an escape: it is looked for as given,
+    then with the escapes undone.
     """
-    found = quote_in_article(article, quote)
+    found = quote_in_article(article, quote, within)
     if found is None and (plain := unescape_text(quote)) != quote:
-        found = quote_in_article(article, plain)
+        found = quote_in_article(article, plain, within)
     return found
