@@ -8,6 +8,7 @@ a rule-based fixture, and test plumbing only. Re-record them (after a prompt cha
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import httpx2
 import pytest
 import yaml
 
-from factcheck import LLM, ModelConfig
+from factcheck import LLM, ModelConfig, load_cluster
 from factcheck.llm.store import ResponseStore
 from factcheck.llm.transport import RetryPolicy
 from tests.scripted_stub import ScriptedStub
@@ -39,6 +40,25 @@ def find_cluster(name: str) -> Path:
         if (home / name).is_dir():
             return home / name
     pytest.skip(f"cluster {name} not found (the seed cluster lives in ../shared, only in CI)")
+LONG_ARTICLE = "005_long_wire"
+
+
+def cluster_with_a_long_article(tmp_path: Path) -> Path:
+    """The example cluster plus one article of 10,000 characters: the other examples' paragraphs.
+
+    Long enough that a small request budget (or a small context window) needs it in parts.
+    """
+    folder = tmp_path / "cluster-with-a-long-article"
+    shutil.copytree(EXAMPLE_CLUSTER, folder)
+    others = sorted(p for p in EXAMPLE_CLUSTER.parent.iterdir()
+                    if p.is_dir() and p != EXAMPLE_CLUSTER)  # fmt: skip
+    paragraphs = [p for f in others for a in load_cluster(f).articles
+                  for p in a.text.split("\n\n") if len(p) > 80]  # fmt: skip
+    text = "\n\n".join(paragraphs)[:10_000]
+    (folder / f"{LONG_ARTICLE}.txt").write_text(f"Everything at once\n\n{text}\n", "utf-8")
+    return folder
+
+
 DUMMY_KEY = "sk-test-dummy-key-never-recorded-0123456789"
 # Fast backoff: tests exercise the retry logic, not the waiting.
 FAST_RETRY = RetryPolicy(attempts=4, initial_wait=0.001, max_wait=0.01)

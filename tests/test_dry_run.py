@@ -7,7 +7,7 @@ from typer.testing import CliRunner, Result
 
 from factcheck.cli import app
 from factcheck.llm.tokens import tokenizer_for
-from tests.conftest import EXAMPLE_CLUSTER, IN_PROCESS_STUB_URL
+from tests.conftest import EXAMPLE_CLUSTER, IN_PROCESS_STUB_URL, cluster_with_a_long_article
 
 
 def run(*args: str) -> Result:
@@ -16,15 +16,15 @@ def run(*args: str) -> Result:
     return result
 
 
-def dry_run(tmp_path, *model: str) -> tuple[str, dict]:
-    args = ["report", str(EXAMPLE_CLUSTER), "--dry-run", "--store", str(tmp_path / "s.sqlite3"),
+def dry_run(tmp_path, *model: str, cluster=EXAMPLE_CLUSTER) -> tuple[str, dict]:
+    args = ["report", str(cluster), "--dry-run", "--store", str(tmp_path / "s.sqlite3"),
             *model]  # fmt: skip
     return run(*args).stdout, json.loads(run(*args, "-f", "json").stdout)
 
 
-def exported_bodies(tmp_path, *model: str) -> list[dict]:
+def exported_bodies(tmp_path, *model: str, cluster=EXAMPLE_CLUSTER) -> list[dict]:
     out = tmp_path / "requests.jsonl"
-    run("batch", "export", str(EXAMPLE_CLUSTER), "--out", str(out), "--store",
+    run("batch", "export", str(cluster), "--out", str(out), "--store",
         str(tmp_path / "export.sqlite3"), *model)  # fmt: skip
     return [json.loads(line)["body"] for line in out.read_text(encoding="utf-8").splitlines()]
 
@@ -56,6 +56,8 @@ def test_a_request_larger_than_the_context_window_is_warned_about(tmp_path):
                for s in estimate["stages"] if s["calls"])  # fmt: skip
     assert need > 1500 and f"needs ~{need:,} tokens" in warning
     assert "more than gpt-4o-mini's context window of 1,500" in warning
+    # The smallest budget is still over such a window, and the advice names the flag.
+    assert "a request budget below the window (now 2,000; --request-tokens)" in warning
     assert f"Warning: {warning}." in text
 
 
@@ -85,3 +87,26 @@ def test_a_named_context_window_makes_a_local_model_checked(tmp_path):
                              IN_PROCESS_STUB_URL, "--prices", str(table))  # fmt: skip
     assert estimate["context_window"] == 131_072 and estimate["warnings"] == []
     assert "context window of llama3.1:8b: 131,072 tokens." in text
+
+
+def test_the_dry_run_names_its_request_budget_and_splits_as_a_run_would(tmp_path):
+    text, _ = dry_run(tmp_path, "--model", "gpt-4o-mini")
+    assert ("Request budget: 16,000 tokens per request (prompt and expected answer): the "
+            "default, well within gpt-4o-mini's window of 128,000; bigger requests are split."
+            in text)  # fmt: skip
+    cluster = cluster_with_a_long_article(tmp_path)
+    budget = ["--model", "gpt-4o-mini", "--request-tokens", "2000"]
+    text, small = dry_run(tmp_path, *budget, cluster=cluster)
+    assert "Request budget: 2,000 tokens per request (prompt and expected answer): as set " \
+        "(--request-tokens); bigger requests are split." in text
+    _, whole = dry_run(tmp_path, "--model", "gpt-4o-mini", cluster=cluster)
+    assert (whole["request_tokens"], small["request_tokens"]) == (16_000, 2_000)
+    calls = {s["stage"]: s["calls"] for s in small["stages"]}
+    before = {s["stage"]: s["calls"] for s in whole["stages"]}
+    assert (before["extract"], before["merge"]) == (5, 1)  # each article whole, one merge
+    assert all(calls[stage] > before[stage] for stage in before), calls
+    # The measured stage's requests are the parts a batch export with that budget writes.
+    bodies = exported_bodies(tmp_path, *budget, cluster=cluster)
+    assert len(bodies) == calls["extract"] and any('part=\\"1 of' in json.dumps(b) for b in bodies)
+    counts = [tokenizer_for("gpt-4o-mini").count_request(b) for b in bodies]
+    assert small["stages"][0]["largest_input_tokens"] == max(counts) < 2000

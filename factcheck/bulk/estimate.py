@@ -3,11 +3,13 @@
 The pipeline runs offline against the response store: stages whose answers are all stored cost
 nothing, and the first stage that lacks answers names its exact requests, whose prompts are
 measured. Later stages depend on answers not yet known, so they are estimated from the articles'
-length with the assumptions in ``ASSUMPTIONS``. Tokens are counted with the model's own encoding
-when factcheck knows it (``factcheck.llm.tokens``), else estimated from characters, and the dry
-run says which. It also says whether the largest request fits the model's context window.
-A check's output is estimated per claim it lists, from the compact answer's shape: a full entry
-for the share of claims an article supports or contradicts, an id for each of the rest.
+length with the assumptions in ``ASSUMPTIONS``, split as the stages would split them to keep each
+request within the request budget (``factcheck.llm.budget``). Tokens are counted with the
+model's own encoding when factcheck knows it (``factcheck.llm.tokens``), else estimated from
+characters, and the dry run says which. It also says whether the largest request fits the
+model's context window. A check's output is estimated per claim it lists, from the compact
+answer's shape: a full entry for the share of claims an article supports or contradicts, an id
+for each of the rest.
 """
 
 from __future__ import annotations
@@ -21,27 +23,32 @@ from pydantic import BaseModel, Field
 
 from factcheck.bulk.batch import amissing_requests
 from factcheck.errors import MissedRequest
+from factcheck.llm.budget import RequestBudget
 from factcheck.llm.gateway import LLM
 from factcheck.llm.store import ResponseStore
-from factcheck.llm.tokens import CHARS_PER_TOKEN, Tokenizer, tokenizer_for
+from factcheck.llm.tokens import CHARS_PER_TOKEN, Tokenizer
 from factcheck.models import Cluster, usd
+from factcheck.stages.check import CheckAnswer
+from factcheck.stages.chunks import (
+    CHARS_PER_CLAIM,
+    CHECK_TOKENS_PER_CLAIM,
+    FOUND_SHARE,
+    FOUND_TOKENS,
+    MERGE_TOKENS_PER_CLAIM,
+    MIN_ROOM,
+    NOT_MENTIONED_TOKENS,
+    extract_answer_tokens,
+    extract_parts,
+    overhead,
+)
+from factcheck.stages.extract import ExtractionAnswer
 from factcheck.stages.merge import DEFAULT_CHUNK_SIZE
-from factcheck.stages.prompts import load_prompt
+from factcheck.stages.merge_answer import MergeAnswer
 
-CHARS_PER_CLAIM = 180  # about one claim per sentence of news prose
+__all__ = ["CHECK_TOKENS_PER_CLAIM", "RunEstimate", "StageEstimate", "aestimate"]
+
 CLAIM_TOKENS = 25  # a canonical claim as listed in a prompt
-EXTRACT_TOKENS_PER_CLAIM = 65  # quote, statement, attributed_to, as_of, JSON
-MERGE_TOKENS_PER_CLAIM = 14  # group ids, merged wording and proposed disputes, amortised
 SHARED_SHARE = 0.6  # canonical claims per extracted claim after merging
-# The check answers compactly (check prompt v3): a claim the article supports or contradicts
-# costs a full entry (id, evidence quote, attributed_to, rationale, label); every other claim
-# only its id in the not_mentioned list. Most of the claims sent to an article are ones it
-# does not mention: a real run (issue 14) found 25 of 345. FOUND_SHARE is set well above that,
-# since merged statements are found more often than per-outlet wordings were; it is printed.
-FOUND_TOKENS = 55
-NOT_MENTIONED_TOKENS = 3  # '"c012", '
-FOUND_SHARE = 0.25
-CHECK_TOKENS_PER_CLAIM = FOUND_SHARE * FOUND_TOKENS + (1 - FOUND_SHARE) * NOT_MENTIONED_TOKENS
 ASSUMPTIONS = (
     f"one claim per {CHARS_PER_CLAIM} characters of article text",
     f"{int(SHARED_SHARE * 100)} canonical claims per 100 extracted after merging",
@@ -87,6 +94,10 @@ class RunEstimate(BaseModel):
     tokenizer: str = Field(description="The encoding tokens were counted with, or 'estimate'.")
     tokenizer_note: str = Field(description="The tokenizer line the dry run prints.")
     context_window: int | None = Field(description="The model's, in tokens; None: unknown.")
+    request_tokens: int = Field(
+        default=0, description="The request budget: a request over it is split."
+    )
+    request_budget: str = Field(default="", description="The budget line the dry run prints.")
     warnings: list[str] = Field(default_factory=list)
 
     @property
@@ -105,28 +116,28 @@ class RunEstimate(BaseModel):
         return sum(s.output_tokens for s in self.stages)
 
 
-def _template_tokens(stage: str, tokens: Tokenizer) -> int:
-    return tokens.count(load_prompt("system").template) + tokens.count(load_prompt(stage).template)
-
-
-def _estimated(stage: str, cluster: Cluster, tokens: Tokenizer) -> StageEstimate:
+def _estimated(stage: str, cluster: Cluster, budget: RequestBudget) -> StageEstimate:
+    """A stage's calls and tokens from the articles' length, split as the stages would split."""
+    tokens = budget.tokenizer
     lengths = [len(a.text) for a in cluster.articles]
-    texts = [tokens.count(a.text) for a in cluster.articles]
     claims = [max(1, n // CHARS_PER_CLAIM) for n in lengths]
     canonical = ceil(sum(claims) * SHARED_SHARE)
-    template = _template_tokens(stage, tokens)
     if stage == "extract":
-        inputs = [template + n for n in texts]
-        output = sum(c * EXTRACT_TOKENS_PER_CLAIM for c in claims)
+        inputs, output = [], 0
+        base = overhead(budget, "extract", ExtractionAnswer)
+        for article in cluster.articles:
+            parts = extract_parts(budget, article, ExtractionAnswer)
+            spans = [(0, len(article.text))] if parts is None else [
+                (p.span.start, p.span.end) for p in parts
+            ]  # fmt: skip
+            for start, end in spans:
+                text = article.text[start:end]
+                inputs.append(base + tokens.count(article.title) + tokens.count(text))
+                output += extract_answer_tokens(len(text))
     elif stage == "merge":
-        calls = ceil(sum(claims) / DEFAULT_CHUNK_SIZE) if len(lengths) > 1 else 0
-        per_call = ceil(sum(claims) / calls) if calls else 0
-        inputs = [template + per_call * CLAIM_TOKENS] * calls
-        output = sum(claims) * MERGE_TOKENS_PER_CLAIM if calls else 0
+        inputs, output = _merge_estimate(budget, cluster, sum(claims))
     else:
-        others = [max(0, canonical - c) for c in claims]
-        inputs = [template + n + k * CLAIM_TOKENS for n, k in zip(texts, others, strict=True)]
-        output = sum(others) * CHECK_TOKENS_PER_CLAIM
+        inputs, output = _check_estimate(budget, cluster, [max(0, canonical - c) for c in claims])
     return StageEstimate(
         stage=stage,
         calls=len(inputs),
@@ -135,6 +146,46 @@ def _estimated(stage: str, cluster: Cluster, tokens: Tokenizer) -> StageEstimate
         measured=False,
         largest_input_tokens=max(inputs, default=0),
     )
+
+
+def _merge_estimate(budget: RequestBudget, cluster: Cluster, claims: int) -> tuple[list[int], int]:
+    if len(cluster.articles) < 2:
+        return [], 0
+    base = overhead(budget, "merge", MergeAnswer) + 15 * len(cluster.articles)
+    per_claim = CLAIM_TOKENS + MERGE_TOKENS_PER_CLAIM
+    fit = max(1, (budget.tokens - base) // per_claim)
+    calls = ceil(claims / min(DEFAULT_CHUNK_SIZE, fit))
+    per_call = ceil(claims / calls)
+    return [base + per_call * CLAIM_TOKENS] * calls, claims * MERGE_TOKENS_PER_CLAIM
+
+
+def _check_estimate(
+    budget: RequestBudget, cluster: Cluster, others: list[int]
+) -> tuple[list[int], float]:
+    """Per article, the claims it did not state: in groups, the article in parts as needed.
+
+    The arithmetic of ``stages.chunks.check_plan``, on estimated claims.
+    """
+    tokens = budget.tokenizer
+    base = overhead(budget, "check", CheckAnswer)
+    inputs: list[int] = []
+    output = 0.0
+    for article, k in zip(cluster.articles, others, strict=True):
+        if not k:
+            continue
+        head = base + tokens.count(article.title)
+        body = tokens.count(article.text)
+        claims = k * (CLAIM_TOKENS + CHECK_TOKENS_PER_CLAIM)
+        parts = groups = 1
+        if head + body + claims > budget.tokens:
+            room = max(budget.tokens - head, 2 * MIN_ROOM)
+            article_room = max(room - ceil(claims), room // 2)
+            parts = ceil(body / article_room) if body > article_room else 1
+            groups = ceil(claims / max(room - min(body, article_room), MIN_ROOM))
+        part, group = ceil(body / parts), ceil(k / groups)
+        inputs += [head + part + group * CLAIM_TOKENS] * (parts * groups)
+        output += parts * k * CHECK_TOKENS_PER_CLAIM
+    return inputs, output
 
 
 def _claims_in(request: MissedRequest) -> int:
@@ -171,7 +222,9 @@ def _largest(stages: list[StageEstimate]) -> StageEstimate | None:
     return max(calling, key=lambda s: s.largest_request_tokens) if calling else None
 
 
-def _context_warnings(stages: list[StageEstimate], model: str, context: int | None) -> list[str]:
+def _context_warnings(
+    stages: list[StageEstimate], model: str, context: int | None, budget: RequestBudget
+) -> list[str]:
     """A warning when the largest request, with its expected answer, overflows the context."""
     largest = _largest(stages)
     if context is None or largest is None or largest.largest_request_tokens <= context:
@@ -179,7 +232,8 @@ def _context_warnings(stages: list[StageEstimate], model: str, context: int | No
     return [
         f"the largest request ({largest.stage}) needs ~{largest.largest_request_tokens:,} "
         f"tokens, more than {model}'s context window of {context:,}: the model would reject "
-        "it or cut its answer short; use a model with a longer context or split the cluster"
+        f"it or cut its answer short; a request budget below the window (now "
+        f"{budget.tokens:,}; request_tokens=...) sends smaller requests"
     ]
 
 
@@ -193,12 +247,13 @@ async def aestimate(cluster: Cluster, llm: LLM) -> RunEstimate:
             empty = ResponseStore(Path(folder) / "empty.sqlite3")
             return await aestimate(cluster, LLM(llm.config, store=empty, prices=llm.prices))
     model = llm.config.model
-    tokens = tokenizer_for(model, llm.prices.encoding(model))
+    budget = llm.budget
+    tokens = budget.tokenizer
     stage, requests = await amissing_requests(cluster, llm)
     stored = list(STAGES[: STAGES.index(stage)]) if stage else list(STAGES)
     stages = []
     for name in STAGES[len(stored) :]:
-        estimate = _estimated(name, cluster, tokens)
+        estimate = _estimated(name, cluster, budget)
         stages.append(_measured(name, requests, estimate, tokens) if name == stage and requests
                       else estimate)  # fmt: skip
     context = llm.prices.context_window(model)
@@ -215,7 +270,9 @@ async def aestimate(cluster: Cluster, llm: LLM) -> RunEstimate:
         tokenizer=tokens.name,
         tokenizer_note=tokens.describe(),
         context_window=context,
-        warnings=_context_warnings(stages, model, context),
+        request_tokens=budget.tokens,
+        request_budget=budget.describe(),
+        warnings=_context_warnings(stages, model, context, budget),
     )
 
 
@@ -237,6 +294,7 @@ def render_estimate(estimate: RunEstimate) -> str:
            if estimate.batch_cost_usd is not None else "")
     )  # fmt: skip
     lines.append(f"Tokens: {estimate.tokenizer_note}.")
+    lines.append(f"Request budget: {estimate.request_budget}; bigger requests are split.")
     lines.append(_context_line(estimate))
     lines.extend(f"Warning: {w}." for w in estimate.warnings)
     lines.append("Assumptions: " + "; ".join(estimate.assumptions) + "; re-asks not counted.")

@@ -14,6 +14,7 @@ from factcheck.cli.common import (
     EXIT_INCOMPLETE,
     FILE_WIDTH,
     Gateway,
+    as_flags,
     fail,
     live_progress,
     load,
@@ -164,6 +165,10 @@ def _write_report(result: Report, format: Format, out: Path | None, show_all: bo
 def _dry_run_text(estimate: RunEstimate, format: Format) -> str:
     from factcheck.bulk.estimate import render_estimate
 
+    estimate = estimate.model_copy(update={
+        "request_budget": as_flags(estimate.request_budget),
+        "warnings": [as_flags(w) for w in estimate.warnings],
+    })  # fmt: skip
     if format is Format.json:
         document = estimate.model_dump() | {
             "calls": estimate.calls,
