@@ -53,6 +53,8 @@ FAULTS: dict[str, str] = {
     "fault-usage-words": "every answer's usage token counts are words, not numbers",
     "fault-rate-limited": "each request: HTTP 429 with Retry-After (``retry_after`` seconds) "
     "the first time, answered the second",
+    "fault-context-limited": "a request whose prompt is longer than ``context_tokens`` "
+    "(characters ÷ 4) is refused with llama.cpp's HTTP 400 context_length_exceeded body",
     # On the wire.
     "fault-extract-html": "extract: HTTP 200 whose body is a proxy's HTML page, not JSON",
     "fault-extract-cut-body": "extract: HTTP 200 whose JSON body stops halfway",
@@ -80,11 +82,17 @@ class FaultEndpoint(ScriptedStub):
     """
 
     def __init__(
-        self, port: int = 0, *, trickle_seconds: float = 0.2, retry_after: float = 1.0
+        self,
+        port: int = 0,
+        *,
+        trickle_seconds: float = 0.2,
+        retry_after: float = 1.0,
+        context_tokens: int = 4096,
     ) -> None:
         super().__init__(port)
         self.trickle_seconds = trickle_seconds
         self.retry_after = retry_after
+        self.context_tokens = context_tokens
         self.stopping = threading.Event()
 
     def _bind(self) -> ThreadingHTTPServer:
@@ -117,6 +125,8 @@ class FaultEndpoint(ScriptedStub):
             raise StubError(429, "fault endpoint: rate limit reached; send it again",
                             "rate_limit_error", "rate_limit_exceeded",
                             {"Retry-After": f"{self.retry_after:g}"})  # fmt: skip
+        if model == "fault-context-limited":
+            self._refuse_if_too_long(request, len(raw) // 4)
         text = raw.decode("utf-8")
         user = first_user_message(request)
         stage = detect_stage(request, text, user)
@@ -144,6 +154,23 @@ class FaultEndpoint(ScriptedStub):
             document["usage"] = {"prompt_tokens": "many", "completion_tokens": "a few",
                                  "total_tokens": "lots"}  # fmt: skip
         return 200, document, {}
+
+
+    def _refuse_if_too_long(self, request: dict[str, Any], prompt: int) -> None:
+        """llama.cpp's server refuses a prompt longer than its context (``--n_ctx``) so."""
+        if prompt <= self.context_tokens:
+            return
+        completion = request.get("max_tokens")
+        raise StubError(
+            400,
+            f"This model's maximum context length is {self.context_tokens} tokens. However, you "
+            f"requested {prompt + (completion or 0)} tokens ({prompt} in the messages, "
+            f"{completion} in the completion). Please reduce the length of the messages or "
+            "completion.",
+            "invalid_request_error",
+            "context_length_exceeded",
+            param="messages",
+        )
 
 
 class _QuietServer(ThreadingHTTPServer):

@@ -33,7 +33,12 @@ from factcheck.llm.config import redact, resolve_config
 from factcheck.llm.store import ResponseStore
 from factcheck.llm.transport import RetryingTransport, RetryPolicy
 from factcheck.models import Label, Report
-from tests.conftest import EXAMPLE_CLUSTER, FAST_RETRY
+from tests.conftest import (
+    EXAMPLE_CLUSTER,
+    FAST_RETRY,
+    LONG_ARTICLE,
+    cluster_with_a_long_article,
+)
 from tests.fault_endpoint import FaultEndpoint
 
 # The fault endpoint listens on 127.0.0.1; every other host stays blocked.
@@ -217,6 +222,41 @@ def test_timeout_comes_from_the_flag_or_the_environment():
     assert resolve_config(model="m", base_url="http://x/v1", env={}).timeout == 600
     with pytest.raises(ConfigError, match="FACTCHECK_TIMEOUT must be a number of seconds"):
         resolve_config(model="m", base_url="http://x/v1", env={"FACTCHECK_TIMEOUT": "soon"})
+
+
+# --- 5: oversized input ---------------------------------------------------------------------------
+
+def test_a_request_longer_than_the_context_leaves_that_article_unresolved_not_a_dead_run(
+    tmp_path,
+):
+    cluster = cluster_with_a_long_article(tmp_path)
+    LONG = LONG_ARTICLE
+    with FaultEndpoint(context_tokens=3000) as endpoint:
+        store = str(tmp_path / "s.sqlite3")
+        args = ["report", str(cluster), "--model", "fault-context-limited", "--store", store,
+                "--base-url", endpoint.base_url, "-f", "json"]  # fmt: skip
+        refused = CliRunner().invoke(app, args)
+        assert refused.exit_code == 3, refused.output  # an extraction failed: the report is out
+        document = json.loads(refused.stdout)
+        extraction = {a["id"]: a["extraction"] for a in document["articles"]}
+        assert extraction.pop(LONG) == "failed" and set(extraction.values()) == {"ok"}
+        [why] = [w for w in document["warnings"] if w.startswith(f"{LONG}: extraction failed")]
+        assert "longer than the model's context window" in why and "--request-tokens" in why
+        assert "maximum context length is 3000 tokens" in why and "such as 2,250" in why
+        cells = [v for v in document["verdicts"] if v["article_id"] == LONG]
+        assert cells and {v["label"] for v in cells} == {"unresolved"}
+        assert all("longer than the model's context window" in v["rationale"] for v in cells)
+        others = [v for v in document["verdicts"] if v["article_id"] != LONG]
+        assert others and "unresolved" not in {v["label"] for v in others}
+
+        # The budget the message suggests splits those requests, and the run completes.
+        fits = CliRunner().invoke(app, [*args, "--request-tokens", "2250"])
+        assert fits.exit_code == 0, fits.output
+        document = json.loads(fits.stdout)
+        assert {a["extraction"] for a in document["articles"]} == {"ok"}
+        assert "unresolved" not in {v["label"] for v in document["verdicts"]}
+        assert any(v["article_id"] == LONG and v["label"] == "supported"
+                   for v in document["verdicts"])  # fmt: skip
 
 
 # --- 6: our own failures are not network failures -------------------------------------------------
