@@ -7,8 +7,9 @@ can degrade on (unresolved cells, a warning), or a ``ModelCallError`` that ends 
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import Iterable, Iterator
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any, TypeVar
 
 import httpx2
@@ -97,7 +98,7 @@ class LLM:
         # loop per call, so the client is rebuilt whenever the loop changes.
         loop = asyncio.get_running_loop()
         if self._client is None or self._semaphore is None or self._loop is not loop:
-            inner = self._transport or httpx2.AsyncHTTPTransport()
+            inner = self._transport or httpx2.AsyncHTTPTransport(verify=_tls_context())
             transport: httpx2.AsyncBaseTransport = RetryingTransport(
                 MeteredTransport(inner), self.config.retry, timeouts=self.config.timeouts()
             )
@@ -267,6 +268,15 @@ class LLM:
         else:
             text = f"{where}: {exc}"
         return ModelCallError(redact(text, self.config))
+
+
+@cache
+def _tls_context() -> ssl.SSLContext:
+    """The certificate store, loaded once per process (~40 ms), not once per event loop.
+
+    The sync API runs each call in a new event loop, and each loop gets a new client.
+    """
+    return httpx2.create_ssl_context()
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
