@@ -37,6 +37,7 @@ import json
 import re
 import sys
 import threading
+from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -126,9 +127,10 @@ def sentences(body: str) -> list[str]:
     return found
 
 
-def tokens(text: str) -> set[str]:
-    """Lowercase alphanumeric words."""
-    return set(_TOKEN.findall(text.lower()))
+@lru_cache(maxsize=8192)
+def tokens(text: str) -> frozenset[str]:
+    """Lowercase alphanumeric words (cached: the merge rules compare every pair of claims)."""
+    return frozenset(_TOKEN.findall(text.lower()))
 
 
 def jaccard(a: str, b: str) -> float:
@@ -204,13 +206,13 @@ def claim_item(quote: str) -> dict[str, Any]:
     }
 
 
-def extract_answer(title: str, body: str) -> dict[str, Any]:
-    """The first few long sentences of ``body``, and the headline when none of them repeats it."""
+def extract_answer(title: str, body: str, count: int = EXTRACT_COUNT) -> dict[str, Any]:
+    """The first ``count`` long sentences of ``body``, and the headline unless one repeats it."""
     picked: list[str] = []
     for sentence in sentences(body):
         if len(sentence.split()) >= EXTRACT_MIN_WORDS and sentence not in picked:
             picked.append(sentence)
-        if len(picked) == EXTRACT_COUNT:
+        if len(picked) == count:
             break
     claims = [claim_item(s) for s in picked]
     if len(title.split()) >= 4 and all(jaccard(title, s) < MERGE_THRESHOLD for s in picked):
@@ -410,8 +412,8 @@ def first_user_message(request: dict[str, Any]) -> str:
     )
 
 
-def normal_answer(stage: str, user: str) -> dict[str, Any]:
-    """The rule-based answer for ``stage``."""
+def normal_answer(stage: str, user: str, extract_count: int = EXTRACT_COUNT) -> dict[str, Any]:
+    """The rule-based answer for ``stage``; an extraction takes ``extract_count`` sentences."""
     if stage == "MergeAnswer":
         claims = parse_claims(user)
         notes = {ref: note for ref, _, note in claims}
@@ -426,7 +428,7 @@ def normal_answer(stage: str, user: str) -> dict[str, Any]:
         )
     _, title, body = article
     if stage == "ExtractionAnswer":
-        return extract_answer(title, body)
+        return extract_answer(title, body, extract_count)
     claims = parse_claims(user[user.rfind("</article>") :])
     return check_answer(title, body, [(r, t) for r, t, _ in claims])
 
@@ -435,11 +437,14 @@ class ScriptedStub:
     """Context manager: starts on 127.0.0.1 on a free port (or a given port) in a daemon thread.
 
     ``base_url`` is what to give the OpenAI client; ``requests`` holds every parsed request
-    body received, in order, so tests can count calls, re-asks and retries.
+    body received, in order, so tests can count calls, re-asks and retries. ``extract_count``:
+    how many sentences an extraction takes (the scaling benchmark takes every one, as a model
+    extracting every claim would).
     """
 
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, port: int = 0, extract_count: int = EXTRACT_COUNT) -> None:
         self.port = port
+        self.extract_count = extract_count
         self.base_url = ""
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
@@ -570,7 +575,7 @@ class ScriptedStub:
         if stage in self.hold_stages:
             self.release.wait(timeout=60)
         reask = len(request.get("messages") or []) > 2
-        answer = normal_answer(stage, user)
+        answer = normal_answer(stage, user, self.extract_count)
         finish = "stop"
         content: str | None = None
 
@@ -722,7 +727,11 @@ class _QuietServer(ThreadingHTTPServer):
     """A client that hangs up early (after a 404, say) is not an error worth a traceback.
 
     socketserver prints one to stderr otherwise, where a test reading the CLI's stderr sees it.
+    A wave of concurrent calls (a client at ``--concurrency 64``) must not overflow the listen
+    backlog (socketserver's default is 5), or the kernel drops connections a real server takes.
     """
+
+    request_queue_size = 128
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Stay quiet about dropped connections; report anything else as usual."""
