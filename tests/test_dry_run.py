@@ -56,9 +56,18 @@ def test_a_request_larger_than_the_context_window_is_warned_about(tmp_path):
                for s in estimate["stages"] if s["calls"])  # fmt: skip
     assert need > 1500 and f"needs ~{need:,} tokens" in warning
     assert "more than gpt-4o-mini's context window of 1,500" in warning
-    # The smallest budget is still over such a window, and the advice names the flag.
-    assert "a request budget below the window (now 2,000; --request-tokens)" in warning
+    # Even the smallest request budget (2,000) would not fit such a window.
+    assert warning.endswith("use a model with a longer context")
+    assert "the smallest budget; gpt-4o-mini's window of 1,500 is too small" in text
     assert f"Warning: {warning}." in text
+    # A window the budget can fit: the advice is the budget to set, as a flag.
+    table.write_text("context_windows: {gpt-4o-mini: 4000}\n", encoding="utf-8")
+    long = cluster_with_a_long_article(tmp_path)
+    _, estimate = dry_run(tmp_path, "--model", "gpt-4o-mini", "--prices", str(table),
+                          "--request-tokens", "8000", cluster=long)  # fmt: skip
+    [warning] = estimate["warnings"]
+    assert warning.endswith("a request budget of 3,000 (now 8,000; --request-tokens) sends "
+                            "smaller requests")  # fmt: skip
 
 
 def test_an_unknown_model_is_estimated_and_its_context_called_unknown(tmp_path):

@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 
 from factcheck.bulk.batch import amissing_requests
 from factcheck.errors import MissedRequest
-from factcheck.llm.budget import RequestBudget
+from factcheck.llm.budget import RequestBudget, suggested_budget
 from factcheck.llm.gateway import LLM
 from factcheck.llm.store import ResponseStore
 from factcheck.llm.tokens import CHARS_PER_TOKEN, Tokenizer
@@ -229,11 +229,16 @@ def _context_warnings(
     largest = _largest(stages)
     if context is None or largest is None or largest.largest_request_tokens <= context:
         return []
+    suggested = suggested_budget(context)
+    advice = (
+        f"a request budget of {suggested:,} (now {budget.tokens:,}; request_tokens=...) sends "
+        "smaller requests" if suggested is not None and suggested < budget.tokens
+        else "use a model with a longer context"
+    )  # fmt: skip
     return [
         f"the largest request ({largest.stage}) needs ~{largest.largest_request_tokens:,} "
         f"tokens, more than {model}'s context window of {context:,}: the model would reject "
-        f"it or cut its answer short; a request budget below the window (now "
-        f"{budget.tokens:,}; request_tokens=...) sends smaller requests"
+        f"it or cut its answer short; {advice}"
     ]
 
 

@@ -98,4 +98,16 @@ def _budget(config: ModelConfig, prices: PriceTable) -> tuple[int, str]:
     share = int(window * WINDOW_SHARE)
     if share >= DEFAULT_REQUEST_TOKENS:
         return DEFAULT_REQUEST_TOKENS, f"the default, well within {model}'s window of {window:,}"
-    return max(share, MIN_REQUEST_TOKENS), f"three quarters of {model}'s window of {window:,}"
+    if share < MIN_REQUEST_TOKENS:
+        why = f"the smallest budget; {model}'s window of {window:,} is too small for factcheck"
+        return MIN_REQUEST_TOKENS, why
+    return share, f"three quarters of {model}'s window of {window:,}"
+
+
+def suggested_budget(window: int) -> int | None:
+    """The budget to set for a model whose context window is ``window`` tokens.
+
+    ``None`` when even the smallest budget would not fit it: only a longer context helps.
+    """
+    share = int(window * WINDOW_SHARE)
+    return share if share >= MIN_REQUEST_TOKENS else None

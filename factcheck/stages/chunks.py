@@ -33,7 +33,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from factcheck.errors import ContextLengthExceeded
-from factcheck.llm.budget import WINDOW_SHARE, RequestBudget, bound
+from factcheck.llm.budget import RequestBudget, bound, suggested_budget
 from factcheck.llm.tokens import Tokenizer
 from factcheck.llm.transport import StoreMiss
 from factcheck.models import Article, CanonicalClaim, Span
@@ -250,10 +250,17 @@ async def gather_parts(calls: Iterable[Awaitable[T]]) -> list[T]:
 
 def refusal(exc: ContextLengthExceeded, budget: RequestBudget) -> str:
     """Why a request was refused as too long, and what would make it fit."""
-    advice = f"a smaller request budget (now {budget.tokens:,} tokens; --request-tokens)"
-    if exc.limit is not None:
-        advice += f", such as {int(exc.limit * WINDOW_SHARE):,} for a {exc.limit:,}-token window,"
+    what = str(exc).rstrip(".")
+    suggested = suggested_budget(exc.limit) if exc.limit is not None else None
+    if exc.limit is not None and suggested is None:
+        return (
+            f"{what}. A {exc.limit:,}-token window is too small for factcheck's prompts: use "
+            "a model with a longer context"
+        )
+    advice = f"A smaller request budget (now {budget.tokens:,} tokens; --request-tokens)"
+    if suggested is not None:
+        advice += f", such as {suggested:,} for a {exc.limit:,}-token window,"
     return (
-        f"{str(exc).rstrip('.')}. {advice[0].upper()}{advice[1:]} sends it in parts; or name "
-        "the model's context window under context_windows in a --prices file"
+        f"{what}. {advice} sends it in parts; or name the model's context window under "
+        "context_windows in a --prices file"
     )
