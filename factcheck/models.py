@@ -164,8 +164,21 @@ class DisputeVersion(BaseModel):
     articles credit; in an ``update`` the versions run from the earliest figure to the latest.
     """
 
-    claim_id: str
+    claim_id: str = Field(description="The claim that states this version, carried by most.")
     articles: list[str]
+    also: list[str] = Field(
+        default_factory=list,
+        description="Other claims that state the same version in other words; the version's "
+        "articles carry one of them or ``claim_id``.",
+    )
+    label: str | None = Field(
+        default=None, description="What tells this version apart, e.g. 'four', when known."
+    )
+
+    @property
+    def claim_ids(self) -> list[str]:
+        """Every claim that states this version, ``claim_id`` first."""
+        return [self.claim_id, *self.also]
 
 
 class Dispute(BaseModel):
@@ -335,7 +348,13 @@ class Report(BaseModel):
                     "question": d.question,
                     "kind": d.kind,
                     "versions": [
-                        {"claim_id": v.claim_id, "articles": list(v.articles)} for v in d.versions
+                        {
+                            "claim_id": v.claim_id,
+                            "articles": list(v.articles),
+                            "also": list(v.also),
+                            "label": v.label,
+                        }
+                        for v in d.versions
                     ],
                 }
                 for d in self.disputes

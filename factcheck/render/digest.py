@@ -171,7 +171,7 @@ class Digest:
         # Disputes to act on first; updates (not contradictions) after them.
         disputes.sort(key=lambda d: d.is_update)
         conflicts = _conflicts(view, view.report.disputes)
-        shown = {v.claim_id for d in view.report.disputes for v in d.versions}
+        shown = {c for d in view.report.disputes for v in d.versions for c in v.claim_ids}
         shown |= {claim.id for c in conflicts for claim, _ in c.claims}
         rest = [row for row in view.rows if row.claim.id not in shown]
         n = len(view.report.articles)
@@ -256,14 +256,31 @@ def _dispute_view(view: ReportView, dispute: Dispute) -> DisputeView:
         if claim is None or not articles:
             continue
         articles.sort(key=lambda a: (date_key(a.published), view.letter(a.id)))
-        versions.append(VersionView(claim, "", [side_of(view, claim, a) for a in articles]))
+        wordings = [claims[c] for c in version.claim_ids if c in claims]
+        sides = [side_of(view, _wording_of(view, wordings, a), a) for a in articles]
+        versions.append(VersionView(claim, version.label or "", sides))
     if dispute.kind == "update":
         # Earliest figure first, whatever order the versions came in.
         versions.sort(key=lambda v: min(date_key(s.article.published) for s in v.sides))
-    labels = _labels(dispute, versions)
-    for version, label in zip(versions, labels, strict=True):
-        version.label = label
+    # Labels the dispute brings (the baseline's differing values) win over words guessed here.
+    if not all(v.label for v in versions):
+        for version, label in zip(versions, _labels(dispute, versions), strict=True):
+            version.label = label
     return DisputeView(dispute, versions)
+
+
+def _wording_of(
+    view: ReportView, wordings: list[CanonicalClaim], article: Article
+) -> CanonicalClaim:
+    """The version's claim this article states, else one it supports, else the version's own."""
+    for claim in wordings:
+        if article.id in claim.sources:
+            return claim
+    for claim in wordings:
+        verdict = view.verdict(claim.id, article.id)
+        if verdict is not None and verdict.label is Label.SUPPORTED:
+            return claim
+    return wordings[0]
 
 
 def _labels(dispute: Dispute, versions: list[VersionView]) -> list[str]:
@@ -339,7 +356,7 @@ def _conflicts(view: ReportView, disputes: list[Dispute]) -> list[ConflictView]:
     inside = set()
     for dispute in disputes:
         articles = {a for version in dispute.versions for a in version.articles}
-        inside |= {(v.claim_id, a) for v in dispute.versions for a in articles}
+        inside |= {(c, a) for v in dispute.versions for c in v.claim_ids for a in articles}
     against: dict[str, list[tuple[Article, Verdict]]] = {}
     for row in view.rows:
         for article, verdict, key in row.cells:
