@@ -22,6 +22,7 @@ from factcheck.models import (
     Span,
     Verdict,
 )
+from factcheck.stages.dispute_cells import DisputeCells
 from factcheck.stages.dispute_rules import (
     content_words,
     guess_kind,
@@ -49,62 +50,6 @@ class _Draft:
         return [c for side in self.sides for c in side]
 
 
-class _Cells:
-    """Lookups over one report's claims and verdicts, computed once (clusters can be large)."""
-
-    def __init__(
-        self, articles: list[Article], claims: list[CanonicalClaim], verdicts: list[Verdict]
-    ) -> None:
-        self.articles = articles
-        self.claims = {c.id: c for c in claims}
-        self.order = {c.id: n for n, c in enumerate(claims)}
-        self.verdicts = {(v.claim_id, v.article_id): v for v in verdicts}
-        self.contradicted = {
-            (v.claim_id, v.article_id) for v in verdicts if v.label is Label.CONTRADICTED
-        }
-        self._carriers = {
-            c.id: [a.id for a in articles if a.id in c.sources or self._supports(c.id, a.id)]
-            for c in claims
-        }
-        self.carried: dict[str, list[str]] = {a.id: [] for a in articles}
-        for claim in claims:
-            for article_id in self._carriers[claim.id]:
-                self.carried[article_id].append(claim.id)
-
-    def carriers(self, claim_id: str) -> list[str]:
-        """The articles that state the claim or support it, in article order."""
-        return self._carriers[claim_id]
-
-    def at_odds(self, one: str, other: str) -> bool:
-        """Whether an article carrying one claim contradicts the other."""
-        return any((one, a) in self.contradicted for a in self._carriers[other]) or any(
-            (other, a) in self.contradicted for a in self._carriers[one]
-        )
-
-    def credit(self, claim_id: str, article_id: str) -> str | None:
-        """Whom an article carrying the claim credits it to."""
-        claim = self.claims[claim_id]
-        if article_id in claim.sources:
-            return claim.attributed_to.get(article_id)
-        verdict = self.verdicts.get((claim_id, article_id))
-        return verdict.attributed_to if verdict else None
-
-    def carried_span(self, claim_id: str, article_id: str) -> tuple[Span, bool] | None:
-        """Where the article states or supports the claim: the span, and whether in the title."""
-        claim = self.claims[claim_id]
-        if article_id in claim.quotes:
-            quote = claim.quotes[article_id]
-            return quote.span, quote.in_title
-        verdict = self.verdicts.get((claim_id, article_id))
-        if verdict and verdict.label is Label.SUPPORTED and verdict.evidence_span:
-            return verdict.evidence_span, verdict.from_title
-        return None
-
-    def _supports(self, claim_id: str, article_id: str) -> bool:
-        verdict = self.verdicts.get((claim_id, article_id))
-        return verdict is not None and verdict.label is Label.SUPPORTED
-
-
 def assemble_disputes(
     articles: list[Article],
     claims: list[CanonicalClaim],
@@ -122,7 +67,7 @@ def assemble_disputes(
     Such a dispute is dropped, with a warning, when an article carries two of its versions: the
     cells then disagree with each other rather than the outlets.
     """
-    cells = _Cells(articles, claims, verdicts)
+    cells = DisputeCells(articles, claims, verdicts)
     drafts = [_Draft(p.question, p.kind, [list(v) for v in p.versions]) for p in proposed or []]
     warnings = _join_contradictions(cells, drafts, verdicts)
     disputes: list[Dispute] = []
@@ -151,7 +96,9 @@ def assemble_disputes(
     return disputes, warnings
 
 
-def _join_contradictions(cells: _Cells, drafts: list[_Draft], verdicts: list[Verdict]) -> list[str]:
+def _join_contradictions(
+    cells: DisputeCells, drafts: list[_Draft], verdicts: list[Verdict]
+) -> list[str]:
     """Give every contradicted cell outside the drafts a dispute: a draft's, or a new one.
 
     The cell's claim is joined to the contradicting article's own claim (union-find); joined
@@ -222,7 +169,7 @@ def _join_contradictions(cells: _Cells, drafts: list[_Draft], verdicts: list[Ver
     ]
 
 
-def _place(cells: _Cells, sides: list[list[str]], claim_id: str) -> None:
+def _place(cells: DisputeCells, sides: list[list[str]], claim_id: str) -> None:
     """Put a claim on the side it agrees with, else on a side of its own.
 
     It agrees with a side when no verdict sets them apart and articles carrying one also carry
@@ -252,7 +199,7 @@ def _shares_articles(versions: list[DisputeVersion]) -> bool:
     return False
 
 
-def _partner(cells: _Cells, verdict: Verdict) -> str | None:
+def _partner(cells: DisputeCells, verdict: Verdict) -> str | None:
     """The contradicting article's own claim that its evidence states, if one can be told.
 
     First a claim the article states or supports at the very passage of the evidence; else the
@@ -280,7 +227,7 @@ def _overlap(a: Span, b: Span) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-def _versions(cells: _Cells, draft: _Draft) -> list[DisputeVersion]:
+def _versions(cells: DisputeCells, draft: _Draft) -> list[DisputeVersion]:
     """The draft's versions with their articles, in the order a reader should meet them.
 
     A side's claim is its first (the merge names the answer first; placed claims come most
@@ -332,7 +279,7 @@ def _by_credit(articles: list[str], credits: list[str | None]) -> list[list[str]
     return [members for _, members in sides] if sides else [uncredited]
 
 
-def _earliest(cells: _Cells, article_ids: list[str]) -> tuple[int, datetime]:
+def _earliest(cells: DisputeCells, article_ids: list[str]) -> tuple[int, datetime]:
     """Sort key: the version's earliest publication time; unknown dates last."""
     times = [
         moment for a in cells.articles
