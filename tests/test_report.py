@@ -168,9 +168,24 @@ def test_json_carries_the_disputes_attribution_and_headline_evidence():
         "question": "How many people have died?",
         "kind": "update",
         "versions": [
-            {"claim_id": "c01", "articles": ["001_wensmere_evening_post"]},
-            {"claim_id": "c02", "articles": ["002_northfold_wire", "003_radio_aldery"]},
-            {"claim_id": "c03", "articles": ["004_upland_courier", "005_aldbridge_advertiser"]},
+            {
+                "claim_id": "c01",
+                "articles": ["001_wensmere_evening_post"],
+                "also": [],
+                "label": None,
+            },
+            {
+                "claim_id": "c02",
+                "articles": ["002_northfold_wire", "003_radio_aldery"],
+                "also": [],
+                "label": None,
+            },
+            {
+                "claim_id": "c03",
+                "articles": ["004_upland_courier", "005_aldbridge_advertiser"],
+                "also": [],
+                "label": None,
+            },
         ],
     }
     cells = {(v["claim_id"], v["article_id"]): v for v in doc["verdicts"]}

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from factcheck.models import Article, CanonicalClaim, Dispute, Label, Verdict
 from factcheck.quotes import normalise
+from factcheck.render.labels import version_labels
 from factcheck.render.view import (
     ClaimRow,
     ReportView,
@@ -31,8 +32,6 @@ FIRST_FEW = 5
 QUOTES_PER_VERSION = 4
 # Letters in a one-line summary before "+N".
 LETTERS_SHOWN = 8
-# A version label of more words than this is replaced by the claim, shortened.
-LABEL_WORDS = 6
 
 _NUMBER_WORDS = (
     "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -43,7 +42,6 @@ _NUMBER_WORDS = (
 _NUMBER = re.compile(
     rf"\d|\b(?:{'|'.join(_NUMBER_WORDS.split())})\b|(?<!\bno )\bone\b(?! of\b)", re.IGNORECASE
 )
-_WORD = re.compile(r"\w+(?:[.,:'’-]\w+)*")
 
 
 def holds_number(text: str) -> bool:
@@ -264,9 +262,18 @@ def _dispute_view(view: ReportView, dispute: Dispute) -> DisputeView:
         versions.sort(key=lambda v: min(date_key(s.article.published) for s in v.sides))
     # Labels the dispute brings (the baseline's differing values) win over words guessed here.
     if not all(v.label for v in versions):
-        for version, label in zip(versions, _labels(dispute, versions), strict=True):
+        credits = [_credit(v) for v in versions]
+        texts = [v.claim.text for v in versions]
+        labels = version_labels(dispute.kind, dispute.question, texts, credits)
+        for version, label in zip(versions, labels, strict=True):
             version.label = label
     return DisputeView(dispute, versions)
+
+
+def _credit(version: VersionView) -> str | None:
+    """Whom most of the version's articles credit, if any does."""
+    credits = Counter(s.attributed_to for s in version.sides if s.attributed_to)
+    return credits.most_common(1)[0][0] if credits else None
 
 
 def _wording_of(
@@ -281,74 +288,6 @@ def _wording_of(
         if verdict is not None and verdict.label is Label.SUPPORTED:
             return claim
     return wordings[0]
-
-
-def _labels(dispute: Dispute, versions: list[VersionView]) -> list[str]:
-    """What tells the versions apart, in a few words: the words only they use, or the credit."""
-    if dispute.kind == "attribution":
-        labels = []
-        for version in versions:
-            credits = Counter(s.attributed_to for s in version.sides if s.attributed_to)
-            labels.append(credits.most_common(1)[0][0] if credits else "no source named")
-        return labels
-    words = [_WORD.findall(v.claim.text) for v in versions]
-    # Shared: in every version when there are two, else in most of them.
-    seen = Counter(w for ws in words for w in {w.lower() for w in ws})
-    enough = len(versions) if len(versions) <= 2 else len(versions) // 2 + 1
-    shared = {w for w, n in seen.items() if n >= enough}
-    labels = [
-        _own_words(ws, shared) or _shorten(v.claim.text)
-        for v, ws in zip(versions, words, strict=True)
-    ]
-    if len(set(labels)) < len(labels):
-        return [_shorten(v.claim.text) for v in versions]
-    return labels
-
-
-# Words that never start or end a label ("homes on Beck Row", not "the homes on Beck Row").
-_EDGE_WORDS = frozenset(
-    ("a", "an", "the", "was", "were", "is", "are", "be", "been", "of", "on", "in", "at", "to",
-     "by", "for", "and")
-)  # fmt: skip
-
-
-def _own_words(words: list[str], shared: set[str]) -> str:
-    """The words of one version that the others lack, as '… '-joined runs; '' when too many."""
-    own = [n for n, w in enumerate(words) if w.lower() not in shared]
-    keep = set(own)
-    # A name goes whole: "Beck Row" against "Mill Row", not "Beck" against "Mill".
-    for n in own:
-        for step in (1, -1):
-            k = n
-            while (
-                0 <= k + step < len(words)
-                and words[k][:1].isupper()
-                and (words[k + step][:1].isupper())
-            ):
-                k += step
-                keep.add(k)
-    runs: list[list[str]] = []
-    for n in sorted(keep):
-        if runs and n - 1 in keep:
-            runs[-1].append(words[n])
-        else:
-            runs.append([words[n]])
-    trimmed = []
-    for run in runs:
-        while run and run[0].lower() in _EDGE_WORDS:
-            run = run[1:]
-        while run and run[-1].lower() in _EDGE_WORDS:
-            run = run[:-1]
-        if run:
-            trimmed.append(" ".join(run))
-    if not trimmed or sum(len(r.split()) for r in trimmed) > LABEL_WORDS:
-        return ""
-    return " … ".join(trimmed)
-
-
-def _shorten(text: str, width: int = 48) -> str:
-    text = text.rstrip(".")
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def _conflicts(view: ReportView, disputes: list[Dispute]) -> list[ConflictView]:
