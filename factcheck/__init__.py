@@ -9,7 +9,14 @@ from factcheck.errors import (
     ModelCallError,
 )
 from factcheck.evaluation.gold import load_gold
-from factcheck.evaluation.run import aevaluate_cluster, evaluate_cluster
+from factcheck.evaluation.run import (
+    aevaluate_cluster,
+    aevaluate_report,
+    evaluate_cluster,
+    evaluate_report,
+)
+from factcheck.evaluation.saved import load_report
+from factcheck.evaluation.suite import aevaluate_suite, evaluate_suite, load_suite
 from factcheck.llm.config import ModelConfig, resolve_config
 from factcheck.llm.gateway import LLM
 from factcheck.llm.store import ResponseStore
@@ -54,12 +61,18 @@ __all__ = [
     "acheck_claims",
     "acheck_cluster",
     "aevaluate_cluster",
+    "aevaluate_report",
+    "aevaluate_suite",
     "check_claims",
     "check_cluster",
     "choose_backend",
     "evaluate_cluster",
+    "evaluate_report",
+    "evaluate_suite",
     "load_cluster",
     "load_gold",
+    "load_report",
+    "load_suite",
     "render_html",
     "resolve_config",
 ]

@@ -4,10 +4,12 @@ A gold dispute lists the gold claims that are its competing versions. A predicte
 versions, each a canonical claim of the report. Through the alignment each gold claim has the
 predicted claims that state it (its pair and its duplicates); with those:
 
-- A predicted dispute **finds** a gold dispute when it holds claims aligned to at least two of
-  the gold dispute's versions, through two different predicted claims. In an ``attribution``
-  dispute one predicted claim may stand for both versions (one statement, credited to two
-  speakers), so there one claim aligned to two versions is enough.
+- A predicted dispute **finds** a gold dispute when two of its versions hold claims aligned to
+  two different versions of the gold dispute, through two different predicted claims. In an
+  ``attribution`` dispute one predicted claim may stand for both gold versions (one statement,
+  credited to two speakers: the predicted versions share the claim and differ by article), so
+  there two predicted versions of one claim are enough; a dispute that merely holds that claim
+  once does not find it.
 - **Dispute recall**: gold disputes found by some predicted dispute ÷ gold disputes. A dispute
   split over two predicted disputes (each holding one version) is not found, and neither of
   them matches; a dispute that vanished is not found.
@@ -83,12 +85,18 @@ def versions_found(
     gold: GoldDispute, predicted: Dispute, aligned: Mapping[str, Sequence[str]]
 ) -> list[str]:
     """The gold versions ``predicted`` holds, if it finds ``gold``; else an empty list."""
-    held = {v.claim_id for v in predicted.versions}
-    holders = {g: set(aligned.get(g, ())) & held for g in gold.claims}
+    # Which predicted versions (by position) hold a claim stating each gold version.
+    holders = {
+        g: {n for n, v in enumerate(predicted.versions) if v.claim_id in aligned.get(g, ())}
+        for g in gold.claims
+    }
     covered = [g for g in gold.claims if holders[g]]
     for first, second in combinations(covered, 2):
-        if gold.kind == "attribution" or len(holders[first] | holders[second]) >= 2:
-            return covered
+        for a in holders[first]:
+            for b in holders[second] - {a}:
+                one_claim = predicted.versions[a].claim_id == predicted.versions[b].claim_id
+                if not one_claim or gold.kind == "attribution":
+                    return covered
     return []
 
 
