@@ -32,7 +32,8 @@ def workflow() -> dict:
 
 
 def steps() -> dict[str, dict]:
-    return {step.get("name", step.get("uses")): step for step in workflow()["jobs"]["eval"]["steps"]}
+    job = workflow()["jobs"]["eval"]
+    return {step.get("name", step.get("uses")): step for step in job["steps"]}
 
 
 def test_the_workflow_restores_the_store_runs_offline_when_nothing_changed_and_saves_it():

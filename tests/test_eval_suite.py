@@ -187,3 +187,14 @@ def test_only_one_mode_and_one_model_pool():
     pooled = pool(verify)
     assert pooled.claim_recall is None and pooled.clusters == ["riverside-bridge", "harbour-fire"]
     assert pooled.scores.cells == sum(r.scores.cells for r in verify)
+
+
+def test_a_suite_whose_every_folder_is_absent_scores_nothing_and_fails(tmp_path):
+    suite = write_suite(tmp_path, [
+        {"cluster": "not-here", "gold": str(GOLD_DIR / "riverside-bridge.yaml")},
+    ])  # fmt: skip
+    result = evaluate("--suite", str(suite), *LEXICAL, "--min-macro-f1", "0.5")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "factcheck: error: nothing was scored: every entry of the suite was skipped"
+    )

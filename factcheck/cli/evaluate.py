@@ -171,6 +171,9 @@ def eval_command(
             )  # fmt: skip
     for skipped in suite.skipped:
         typer.echo(f"factcheck: note: skipped {skipped.name}: {skipped.reason}", err=True)
+    if not suite.results:
+        # A gate on nothing must not pass.
+        fail("nothing was scored: every entry of the suite was skipped", 2)
     single = len(entries) == 1 and len(suite.results) == 1
     _print(suite, single, as_json, out)
     missed = _missed(suite, thresholds)

@@ -54,7 +54,8 @@ FUNCTION_WORDS = frozenset({
     "your", "them", "him", "us", "who", "which", "whose", "there", "these", "those", "than",
     "then", "also", "into", "over", "about", "would", "will", "could", "can", "may", "might",
     "should", "did", "do", "does", "said", "says", "say", "saying", "told", "tells", "added",
-    "stated", "according", "spoke", "speak", "speaks", "spoken", "while", "but", "if", "so", "up", "out", "such", "other", "per",
+    "stated", "according", "spoke", "speak", "speaks", "spoken", "while", "but", "if", "so",
+    "up", "out", "such", "other", "per",
 })  # fmt: skip
 NEGATIONS = frozenset({"not", "no", "never", "none", "nobody", "nothing", "neither", "nor"})
 # "one" is left out: "no one", "one of the injured" are rarely a count.
