@@ -14,6 +14,17 @@ from typer.testing import CliRunner, Result
 from factcheck import check_claims, check_cluster, evaluate_report, load_cluster, load_gold
 from factcheck.cli import app
 from factcheck.llm.store import ResponseStore
+from factcheck.models import (
+    Article,
+    CanonicalClaim,
+    Dispute,
+    DisputeVersion,
+    Quote,
+    Report,
+    Span,
+    Usage,
+    stated_verdict,
+)
 from tests.conftest import EXAMPLE_CLUSTER, IN_PROCESS_STUB_URL, ROOT, in_process_stub_llm
 
 GOLD = ROOT / "eval" / "gold" / "riverside-bridge.yaml"
@@ -163,3 +174,40 @@ def test_usage_errors_are_one_line_exit_2(args, message):
     result = evaluate(*args)
     assert result.exit_code == 2
     assert result.stderr.startswith("factcheck: error: ") and message in result.stderr
+
+
+def test_a_new_contract_report_keeps_its_attributions_and_disputes(tmp_path):
+    """Whom each article credits travels in the verdicts; the matcher and disputes use it."""
+    gold_path = tmp_path / "gold.yaml"
+    gold_path.write_text(
+        "cluster: demo\narticles: {A: a, D: d}\nclaims:\n"
+        '  - {id: g1, text: "Fire chief Dana Whitlock said: \\"We were lucky.\\"",'
+        " A: S, D: [S, C]}\n"
+        '  - {id: g2, text: "Mayor Helena Roque said: \\"We were lucky.\\"", A: [S, C], D: S}\n'
+        "disputes:\n  - {id: d1, kind: attribution, claims: [g1, g2]}\n",
+        encoding="utf-8",
+    )
+    lucky = CanonicalClaim(
+        id="c1", text="We were lucky.", sources=["a", "d"],
+        quotes={x: Quote(text="We were lucky.", span=Span(start=0, end=14)) for x in "ad"},
+        attributed_to={"a": "fire chief Dana Whitlock", "d": "Mayor Helena Roque"},
+    )  # fmt: skip
+    report = Report(
+        cluster="demo", cluster_name="demo", model="hand-written-fixture", prompts={},
+        articles=[Article(id=x, title=x, text="We were lucky.") for x in "ad"], claims=[lucky],
+        verdicts=[stated_verdict(lucky, x) for x in "ad"],
+        disputes=[Dispute(id="d1", question="Who said it?", kind="attribution", versions=[
+            DisputeVersion(claim_id="c1", articles=["a"]),
+            DisputeVersion(claim_id="c1", articles=["d"]),
+        ])],
+        usage=Usage(),
+    )  # fmt: skip
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(report.to_contract()), encoding="utf-8")
+    result = evaluate_report(path, load_gold(gold_path))
+    assert [(p.gold_id, p.predicted_id) for p in result.alignment.pairs] == [
+        ("g1", "c1"), ("g2", "c1"),
+    ]  # fmt: skip
+    doc = result.to_contract()
+    assert (doc["accuracy"], doc["dispute_recall"], doc["dispute_kind_accuracy"]) == (1.0, 1.0, 1.0)
+    assert doc["claims_per_fact"] == 0.5  # one row for two speech acts
