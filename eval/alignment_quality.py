@@ -3,6 +3,8 @@
     python eval/alignment_quality.py            # precision and recall at the default threshold
     python eval/alignment_quality.py --sweep    # ... at every threshold from 0.30 to 0.90
     python eval/alignment_quality.py --held-out # threshold chosen on the other files, per file
+    python eval/alignment_quality.py --skeleton REPORT.json GOLD.yaml > eval/alignments/X.yaml
+                                                # a file to fill in by hand: every claim, no link
 
 Two levels are measured, because the eval uses the alignment for two things:
 
@@ -24,6 +26,7 @@ No model is involved: these are measurements of the matcher on recorded runs.
 from __future__ import annotations
 
 import argparse
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -164,12 +167,50 @@ HEADER = (
 )
 
 
+def skeleton(report_path: Path, gold_path: Path) -> str:
+    """A hand alignment to fill in: every predicted claim with an empty list, texts as comments.
+
+    The gold claims are listed at the top; the matcher's links are left out on purpose, so the
+    hand does not start from what it is meant to check.
+    """
+    report = load_report(report_path)
+    gold = load_gold(gold_path)
+    here = ALIGNMENTS.resolve()
+    prompts = ", ".join(f"{k} {v}" for k, v in report.prompts.items())
+    lines = [
+        f"# Hand alignment of a recorded run of {report.cluster} against its gold: for every",
+        "# predicted claim, the gold claims whose fact it states (empty: none).",
+        "# Rules: eval/alignments/README.md.",
+        f"# Run: model {report.model}; prompts {prompts}.",
+        "# Gold claims:",
+        *(f"#   {g.id}: {g.text}" for g in gold.claims),
+        f"report: {_relative(report_path, here)}",
+        f"gold: {_relative(gold_path, here)}",
+        "links:",
+    ]
+    credits = report_attributions(report)
+    for claim in report.claims:
+        credit = f" [credited to: {'; '.join(credits[claim.id])}]" if credits.get(claim.id) else ""
+        lines += [f"  # {claim.id}: {claim.text}{credit}", f"  {claim.id}: []"]
+    return "\n".join(lines) + "\n"
+
+
+def _relative(path: Path, start: Path) -> str:
+    return os.path.relpath(path.resolve(), start)
+
+
 def main() -> None:
-    """Print the agreement tables."""
+    """Print the agreement tables (or a skeleton to fill in)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sweep", action="store_true", help="every threshold from 0.30 to 0.90")
     parser.add_argument("--held-out", action="store_true", help="leave one file out")
+    parser.add_argument(
+        "--skeleton", nargs=2, type=Path, metavar=("REPORT", "GOLD"), help="a file to fill in"
+    )
     args = parser.parse_args()
+    if args.skeleton:
+        print(skeleton(*args.skeleton), end="")
+        return
     hands = hand_alignments()
     print(f"Threshold {DEFAULT_THRESHOLD} (the default)\n\n{HEADER}")
     results = {h.name: agreement(h) for h in hands}
