@@ -481,10 +481,28 @@ def test_numbers_names_and_negation_must_agree():
     assert coverage(gold, gold[0], "Four people were injured, not all of them badly.") == 1.0
 
 
+def test_a_name_must_agree_on_a_word_that_tells_it_apart():
+    gold = [
+        "The seven destroyed homes stood on Mill Row.",
+        "The seven destroyed homes stood on Beck Row.",
+        "Calder & Vey Seafoods hopes to resume processing fish in September.",
+        "Marta Vey said the company would rebuild.",
+    ]
+    # "Row" is in both streets' names: Beck Row does not state Mill Row.
+    beck = "The landslide destroyed seven homes that stood on Beck Row."
+    assert coverage(gold, gold[0], beck) == 0
+    assert coverage(gold, gold[0], "The seven destroyed homes stood on Mill Row, police said.") == 1
+    # Two forms of one name are one name: "Calder & Vey" names Calder & Vey Seafoods.
+    short_name = "Calder & Vey hopes to resume processing fish in September."
+    assert coverage(gold, gold[2], short_name) == 1
+
+
 def test_appositives_only_describe_and_irregular_verbs_meet_their_forms():
     vance = "Greta Vance, who chairs the Old Quay Residents' Association, said nobody replied."
-    gold = [vance, "The harbour authority sent the statement."]
+    pellow = 'Joyce Pellow, 71, of Church Brow, said she heard "a noise like a goods train".'
+    gold = [vance, "The harbour authority sent the statement.", pellow]
     assert coverage(gold, gold[0], "Greta Vance said nobody ever replied.") == 1.0
+    assert coverage(gold, gold[2], "Joyce Pellow said she heard a noise like a goods train.") == 1.0
     assert coverage(gold, gold[0], "A resident said nobody ever replied.") == 0.0  # who said it
     assert coverage(gold, gold[1], "The harbour authority is sending the statement.") == 1.0
 

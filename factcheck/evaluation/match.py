@@ -22,8 +22,11 @@ one-sided: how much of the *gold* claim does the predicted claim (text plus attr
   must be among the predicted claim's numbers. "Seven people were injured" never states "Four
   people were injured", however many words they share.
 - **Names must agree**: every run of capitalised words in the gold claim (a person, a place, an
-  organisation, a weekday or a month) must share a word with the predicted claim. "Mayor Helena
-  Roque said: ..." is not "Fire chief Dana Whitlock said: ...", and Thursday is not Wednesday.
+  organisation, a weekday or a month) must share a word with the predicted claim, and one that
+  tells it apart from the cluster's other names when it has one: "Mill Row" needs "Mill", since
+  "Row" is in "Beck Row" too. "Mayor Helena Roque said: ..." is not "Fire chief Dana Whitlock
+  said: ...", Thursday is not Wednesday, and Port Ardwen Town Council is not Port Ardwen
+  Harbour Authority.
 - **Negation must agree**: a gold claim that says "not", "no" or "never" needs a predicted
   claim that negates too.
 - **Appositives only describe**: a phrase the gold claim sets between commas ("Greta Vance, who
@@ -85,7 +88,8 @@ _IRREGULAR = {
 }  # fmt: skip
 _WORD = re.compile(r"\d+(?:[.,:]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)?|[.!?:;\"“”]")
 # A phrase set between commas inside a claim: an appositive, which only describes.
-_APPOSITIVE = re.compile(r",[^,\"“”]+,")
+# The closing comma is left for the next one: "Joyce Pellow, 71, of Church Brow, said".
+_APPOSITIVE = re.compile(r",[^,\"“”]+(?=,)")
 # Tokens after which the next word starts a sentence (or a quotation).
 _BOUNDARY = frozenset('.!?:;"“”')
 MIN_PREFIX = 5
@@ -204,6 +208,20 @@ def _stem_in(stem: str, stems: frozenset[str]) -> bool:
     )
 
 
+def _shared_words(names: set[frozenset[str]]) -> frozenset[str]:
+    """Words found in two different names, which tell neither apart.
+
+    "Row" of Beck Row and Mill Row; two forms of one name ("Calder & Vey", "Calder & Vey
+    Seafoods") are not different names.
+    """
+    shared: set[str] = set()
+    for a in names:
+        for b in names:
+            if not (a <= b or b <= a):
+                shared |= a & b
+    return frozenset(shared)
+
+
 def gold_words(text: str) -> ClaimWords:
     """What a predicted claim must hold of a gold claim: its words without its appositives."""
     return claim_words(_APPOSITIVE.sub("", text))
@@ -221,6 +239,9 @@ class CoverageMatcher:
         self._weights = {
             stem: 1.0 + math.log((count + 1) / (n + 1)) for stem, n in frequency.items()
         }
+        self._shared_name_words = _shared_words(
+            {run for words in self._gold.values() for run in words.names}
+        )
 
     def weight(self, stem: str) -> float:
         """How much a gold word says: more the fewer gold claims hold it."""
@@ -251,8 +272,10 @@ class CoverageMatcher:
             return 0.0
         if gold.negated and not predicted.negated:
             return 0.0
-        if any(not any(_stem_in(s, predicted.stems) for s in name) for name in gold.names):
-            return 0.0
+        for name in gold.names:
+            telling = name - self._shared_name_words or name
+            if not any(_stem_in(s, predicted.stems) for s in telling):
+                return 0.0
         return self.coverage(gold_text, predicted)
 
 
