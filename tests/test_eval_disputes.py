@@ -97,6 +97,20 @@ def test_one_claim_for_both_versions_finds_only_an_attribution_dispute():
     assert score_disputes(GOLD_DISPUTES[:1], [via_duplicate], with_duplicate).recall == 1.0
 
 
+def test_a_version_is_found_through_any_of_its_wordings():
+    # g2 is aligned to p2b, which the version holds as a further wording of p8.
+    with_also = Dispute(id="x1", question="?", kind="number", versions=[
+        DisputeVersion(claim_id="p1", articles=["A"]),
+        DisputeVersion(claim_id="p8", articles=["B"], also=["p2b"]),
+    ])  # fmt: skip
+    aligned = {**ALIGNED, "g2": ["p2b"]}
+    assert score_disputes(GOLD_DISPUTES[:1], [with_also], aligned).recall == 1.0
+    without = with_also.model_copy(update={"versions": [
+        DisputeVersion(claim_id="p1", articles=["A"]), DisputeVersion(claim_id="p8", articles=["B"])
+    ]})  # fmt: skip
+    assert score_disputes(GOLD_DISPUTES[:1], [without], aligned).recall == 0.0
+
+
 def test_the_dispute_holding_most_versions_is_the_one_whose_kind_counts():
     three = [GoldDispute(id="d1", kind="update", claims=["g1", "g2", "g5"])]
     two = dispute("x1", "number", ("p1", "A"), ("p2", "B"))
@@ -118,6 +132,11 @@ def test_contradicted_cells_inside_and_outside_disputes():
     total, outside = contradicted_outside_disputes(rep)
     assert total == 4
     assert [(c.claim_id, c.article_id) for c in outside] == [("p1", "E"), ("p7", "C")]
+    # p7 as a further wording of x1's first version: C's cell is inside the dispute now.
+    d1_with_p7 = dispute("x1", "number", ("p1", "ACD"), ("p2", "B"))
+    d1_with_p7.versions[0].also = ["p7"]
+    _, outside = contradicted_outside_disputes(report([], verdicts, [d1_with_p7]))
+    assert [(c.claim_id, c.article_id) for c in outside] == [("p1", "E")]
 
 
 def report(claims, verdicts, disputes, articles="ABCDE") -> Report:

@@ -87,7 +87,11 @@ def versions_found(
     """The gold versions ``predicted`` holds, if it finds ``gold``; else an empty list."""
     # Which predicted versions (by position) hold a claim stating each gold version.
     holders = {
-        g: {n for n, v in enumerate(predicted.versions) if v.claim_id in aligned.get(g, ())}
+        g: {
+            n
+            for n, v in enumerate(predicted.versions)
+            if any(c in aligned.get(g, ()) for c in v.claim_ids)
+        }
         for g in gold.claims
     }
     covered = [g for g in gold.claims if holders[g]]
@@ -151,7 +155,7 @@ def contradicted_outside_disputes(report: Report) -> tuple[int, list[CellRef]]:
     for dispute in report.disputes:
         carriers = {a for version in dispute.versions for a in version.articles}
         for version in dispute.versions:
-            inside |= {(version.claim_id, article) for article in carriers}
+            inside |= {(c, article) for c in version.claim_ids for article in carriers}
     contradicted = [v for v in report.verdicts if v.label is Label.CONTRADICTED]
     outside = [
         CellRef(claim_id=v.claim_id, article_id=v.article_id)

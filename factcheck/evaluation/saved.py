@@ -182,10 +182,11 @@ def _check_ids(saved: SavedReport, where: str) -> None:
     for dispute in saved.disputes:
         for version in dispute.versions:
             unknown = [a for a in version.articles if a not in articles]
-            if version.claim_id not in claims or unknown:
+            named = [c for c in version.claim_ids if c not in claims]
+            if named or unknown:
                 raise InputError(
-                    f"{where}: dispute {dispute.id} names claim {version.claim_id} or "
-                    f"articles {version.articles}, which the report does not list"
+                    f"{where}: dispute {dispute.id} names claim(s) {named or version.claim_ids}"
+                    f" or articles {version.articles}, which the report does not list"
                 )
 
 
