@@ -42,6 +42,7 @@ from factcheck.llm.failures import (
     RetryableStatusError,
     chat_completion_problem,
     describe,
+    refusal,
     usage_tokens,
 )
 from factcheck.llm.store import ASK_LIMIT, ResponseStore, StoredAnswer, endpoint_of, request_key
@@ -135,6 +136,8 @@ def _is_chat(request: httpx2.Request) -> bool:
 class RetryingTransport(httpx2.AsyncBaseTransport):
     """Retry 429, 5xx, timeouts, connection errors and malformed 200s, within a deadline.
 
+    A 5xx whose body refuses a request parameter (``failures.refusal``) is not retried.
+
     Waits are jittered exponential backoff; a ``Retry-After`` from the server sets the least
     wait (capped at ``max_wait``), with jitter on top so calls limited together do not all come
     back at one instant. Each attempt reads its whole body, so a server that trickles bytes is
@@ -227,7 +230,9 @@ class RetryingTransport(httpx2.AsyncBaseTransport):
             if time.monotonic() < deadline:
                 raise
             raise RequestDeadline(self._timeouts.total) from None
-        if response.status_code in RETRYABLE_STATUS:
+        if response.status_code in RETRYABLE_STATUS and refusal(response.status_code, body) is None:
+            # A 5xx that refuses a parameter of the request (llama-cpp-python answers a
+            # response_format it does not take with 500) would fail the same way again.
             raise RetryableStatusError(response)
         if response.status_code == 200 and _is_chat(request):
             problem = chat_completion_problem(body, response.headers.get("content-type", ""))
