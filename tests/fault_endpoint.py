@@ -53,6 +53,10 @@ FAULTS: dict[str, str] = {
     "fault-usage-words": "every answer's usage token counts are words, not numbers",
     "fault-rate-limited": "each request: HTTP 429 with Retry-After (``retry_after`` seconds) "
     "the first time, answered the second",
+    "fault-runaway": "every answer runs on and never closes its JSON: up to the request's "
+    "max_tokens (finish_reason 'length'), else RUNAWAY_TOKENS tokens",
+    "fault-runaway-tool-calls": "as fault-runaway, but an answer cut at max_tokens says "
+    "finish_reason 'tool_calls' in tools mode, as llama.cpp does",
     # On the wire.
     "fault-extract-html": "extract: HTTP 200 whose body is a proxy's HTML page, not JSON",
     "fault-extract-cut-body": "extract: HTTP 200 whose JSON body stops halfway",
@@ -65,6 +69,15 @@ HTML_PAGE = (
     "</h1></center><hr><center>nginx</center></body></html>"
 )
 PROSE = "Sure! The article makes several claims, chiefly that something happened somewhere."
+# What a schema-less local model wrote for one extraction (issue 18), when nothing stopped it.
+RUNAWAY_TOKENS = 7220
+CHARS_PER_TOKEN = 4  # the stub's own token count: characters / 4
+
+
+def runaway(tokens: int) -> str:
+    """An answer that opens its JSON and never closes it, ``tokens`` tokens long."""
+    text = '{"claims": [{"quote": "' + "and then it went on, " * (tokens * CHARS_PER_TOKEN // 20)
+    return text[: tokens * CHARS_PER_TOKEN]
 
 
 def reworded(quote: str) -> str:
@@ -137,7 +150,16 @@ class FaultEndpoint(ScriptedStub):
             or (check and model == "fault-check-cut-off-once" and not repeated)
         ):
             content, finish = content[: len(content) // 2], "length"
+        if model in ("fault-runaway", "fault-runaway-tool-calls"):
+            budget = request.get("max_tokens") or request.get("max_completion_tokens")
+            tokens = min(budget or RUNAWAY_TOKENS, RUNAWAY_TOKENS)
+            content = runaway(tokens)
+            finish = "stop" if budget is None or budget > RUNAWAY_TOKENS else "length"
+            if model == "fault-runaway-tool-calls" and request.get("tools"):
+                finish = "tool_calls"
         document = completion(request, number, text, content, finish)
+        if model in ("fault-runaway", "fault-runaway-tool-calls"):
+            document["usage"]["completion_tokens"] = len(content) // CHARS_PER_TOKEN
         if model == "fault-empty-choices":
             document["choices"] = []
         elif model == "fault-usage-words":

@@ -22,7 +22,14 @@ from factcheck.bulk.batch import (
     import_file,
 )
 from factcheck.cli.common import Gateway, one_line_errors, open_store
-from factcheck.cli.options import BaseUrlOpt, ModelOpt, OutputModeOpt, StoreOpt, VerboseOpt
+from factcheck.cli.options import (
+    BaseUrlOpt,
+    MaxOutputTokensOpt,
+    ModelOpt,
+    OutputModeOpt,
+    StoreOpt,
+    VerboseOpt,
+)
 from factcheck.errors import InputError
 from factcheck.evaluation.gold import load_gold
 from factcheck.stages.load import load_cluster
@@ -65,6 +72,7 @@ def batch_export(
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     output_mode: OutputModeOpt = None,
+    max_output_tokens: MaxOutputTokensOpt = None,
     store: StoreOpt = None,
     max_requests: MaxRequestsOpt = MAX_REQUESTS_PER_FILE,
     max_bytes: MaxBytesOpt = MAX_BYTES_PER_FILE,
@@ -83,8 +91,9 @@ def batch_export(
                                  "folders: give one per folder, in the same order")  # fmt: skip
             claims = {c.id: load_gold(g, c).texts for c, g in zip(clusters, golds, strict=True)}
         llm = gateway.open(
-            model=model, base_url=base_url, mode=output_mode, store=store, offline=True
-        )
+            model=model, base_url=base_url, mode=output_mode, store=store, offline=True,
+            max_output_tokens=max_output_tokens,
+        )  # fmt: skip
         limits = FileLimits(max_requests=max_requests, max_bytes=max_bytes)
         result = asyncio.run(aexport(clusters, llm, out, claims, limits))
     _print_export(result, out)

@@ -42,6 +42,7 @@ class Gateway:
         prices: Path | None = None,
         verbose: bool = False,
         timeout: float | None = None,
+        max_output_tokens: int | None = None,
         refresh: Sequence[str] = (),
         dry_run: bool = False,
     ) -> LLM:
@@ -55,6 +56,7 @@ class Gateway:
         self.config = resolve_config(
             model=model, base_url=base_url, mode=mode, concurrency=concurrency,
             need_key=not (offline or dry_run), timeout=timeout,
+            max_output_tokens=max_output_tokens,
         )  # fmt: skip
         setup_logging(verbose, self.config)
         self.llm = LLM(

@@ -15,6 +15,7 @@ from factcheck.cli.options import (
     BackendOpt,
     BaseUrlOpt,
     ConcurrencyOpt,
+    MaxOutputTokensOpt,
     ModelOpt,
     OfflineOpt,
     OutputModeOpt,
@@ -72,6 +73,7 @@ def eval_command(
     prices: PricesOpt = None,
     backend: BackendOpt = BackendName.auto,
     timeout: TimeoutOpt = None,
+    max_output_tokens: MaxOutputTokensOpt = None,
     refresh: RefreshOpt = None,
     verbose: VerboseOpt = False,
     quiet: QuietOpt = False,
@@ -90,6 +92,7 @@ def eval_command(
             llm = gateway.open(
                 model=model, base_url=base_url, mode=output_mode, concurrency=concurrency,
                 store=store, offline=offline, prices=prices, verbose=verbose, timeout=timeout,
+                max_output_tokens=max_output_tokens,
                 refresh=[stage.value for stage in refresh or ()],
             )  # fmt: skip
         with live_progress(quiet) as progress:

@@ -57,6 +57,15 @@ TimeoutOpt = Annotated[
         "[env: FACTCHECK_TIMEOUT; default: 600]",
     ),
 ]
+MaxOutputTokensOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-output-tokens",
+        min=1,
+        help="Output budget (max_tokens) of every model call, replacing each stage's own, "
+        "sized from its request [env: FACTCHECK_MAX_OUTPUT_TOKENS]",
+    ),
+]
 
 
 class RefreshStage(StrEnum):

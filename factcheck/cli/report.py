@@ -27,6 +27,7 @@ from factcheck.cli.options import (
     BackendOpt,
     BaseUrlOpt,
     ConcurrencyOpt,
+    MaxOutputTokensOpt,
     ModelOpt,
     OfflineOpt,
     OutputModeOpt,
@@ -77,6 +78,7 @@ def report(
     prices: PricesOpt = None,
     backend: BackendOpt = BackendName.auto,
     timeout: TimeoutOpt = None,
+    max_output_tokens: MaxOutputTokensOpt = None,
     refresh: RefreshOpt = None,
     allow_partial: Annotated[
         bool,
@@ -108,7 +110,7 @@ def report(
         llm = gateway.open(
             model=model, base_url=base_url, mode=output_mode, concurrency=concurrency, store=store,
             offline=offline, dry_run=dry_run, prices=prices, verbose=verbose, timeout=timeout,
-            refresh=[stage.value for stage in refresh or ()],
+            max_output_tokens=max_output_tokens, refresh=[stage.value for stage in refresh or ()],
         )  # fmt: skip
         if dry_run:
             estimate = asyncio.run(aestimate(cluster, llm))

@@ -147,6 +147,40 @@ def chat_completion_problem(body: bytes, content_type: str) -> str | None:
     return None
 
 
+def unreported_cut_off(request: Any, document: Any) -> bool:
+    """Whether an answer was cut off at its budget though ``finish_reason`` does not say so.
+
+    llama.cpp reports a tool call cut off at ``max_tokens`` as ``"tool_calls"``, which would
+    reach the validators as broken JSON and be re-asked at the same budget. An answer that
+    used every token it was allowed and is not whole JSON was cut off, whatever it says.
+    """
+    if not isinstance(request, dict) or not isinstance(document, dict):
+        return False
+    limit = request.get("max_tokens") or request.get("max_completion_tokens")
+    usage = document.get("usage")
+    used = token_count(usage.get("completion_tokens")) if isinstance(usage, dict) else None
+    choices = document.get("choices")
+    if not isinstance(limit, int) or not used or used < limit or not choices:
+        return False
+    first = choices[0] if isinstance(choices[0], dict) else {}
+    if first.get("finish_reason") == "length":
+        return False
+    message = first.get("message") if isinstance(first.get("message"), dict) else {}
+    calls = message.get("tool_calls") or []
+    function = calls[0].get("function", {}) if calls and isinstance(calls[0], dict) else {}
+    text = function.get("arguments") if function else message.get("content")
+    if not isinstance(text, str):
+        return False
+    text = text.strip()
+    if text.startswith("```"):
+        text = text.strip("`").removeprefix("json").strip()
+    try:
+        json.loads(text)
+    except ValueError:
+        return True
+    return False
+
+
 def token_count(value: Any) -> int | None:
     """A usage token count as a number; ``None`` when the endpoint sent something else."""
     if value is None:

@@ -41,6 +41,9 @@ from factcheck.models import Usage
 
 T = TypeVar("T", bound=BaseModel)
 
+# The output budget of a call whose stage sizes none (the stages size their own).
+DEFAULT_OUTPUT_BUDGET = 4096
+
 
 class LLM:
     """A configured model gateway: response store, bounded concurrency, retries, re-asks, metering.
@@ -123,18 +126,21 @@ class LLM:
         messages: list[dict[str, str]],
         context: dict[str, Any],
         usage: Usage,
+        max_tokens: int | None = None,
     ) -> T:
         """Ask for a ``response_model`` answer; ``context`` fills the templates and validators.
 
-        Raises ``AnswerError`` when the answer stays invalid after re-asks or is truncated,
-        and ``ModelCallError`` when the endpoint refuses or keeps failing.
+        ``max_tokens`` is the answer's output budget, sized by the stage from its request
+        (default ``DEFAULT_OUTPUT_BUDGET``); the config's ``max_output_tokens`` overrides it.
+        Raises ``AnswerError`` when the answer stays invalid after re-asks or is cut off at
+        its budget (counted on ``usage``), and ``ModelCallError`` when the endpoint refuses
+        or keeps failing.
         """
         client, semaphore = self._session()
-        sampling: dict[str, Any] = {}
+        budget = self.config.max_output_tokens or max_tokens or DEFAULT_OUTPUT_BUDGET
+        sampling: dict[str, Any] = {self.config.token_limit_parameter: budget}
         if self.config.temperature is not None:
             sampling["temperature"] = self.config.temperature
-        if self.config.max_output_tokens is not None:
-            sampling["max_tokens"] = self.config.max_output_tokens
         extras = self.config.output_mode().request_extras(response_model)
         tag = CallTag(stage=stage, usage=usage)
         token = CURRENT_CALL.set(tag)
@@ -154,8 +160,9 @@ class LLM:
             return answer
         except IncompleteOutputException as exc:
             self._record_outcome(tag, "failed")
+            usage.add_cut_off(stage)
             raise AnswerError(
-                "the answer was cut off at the token limit",
+                f"the answer was cut off at its output budget of {budget} tokens",
                 raw=completion_text(exc.last_completion),
             ) from exc
         except (InstructorRetryException, openai.APIError) as exc:
