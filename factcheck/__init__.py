@@ -1,6 +1,7 @@
 """factcheck: cross-check the claims of a news story cluster against every article in it."""
 
 from factcheck.bulk.batch import FileLimits, aexport
+from factcheck.doctor import Checkup, acheckup, checkup
 from factcheck.errors import (
     AnswerError,
     ConfigError,
@@ -43,6 +44,7 @@ __all__ = [
     "AnswerError",
     "Article",
     "CanonicalClaim",
+    "Checkup",
     "Cluster",
     "ConfigError",
     "Dispute",
@@ -62,10 +64,12 @@ __all__ = [
     "Verdict",
     "acheck_claims",
     "acheck_cluster",
+    "acheckup",
     "aevaluate_cluster",
     "aexport",
     "check_claims",
     "check_cluster",
+    "checkup",
     "choose_backend",
     "evaluate_cluster",
     "load_cluster",

@@ -13,6 +13,7 @@ import typer
 from typer.exceptions import TyperException
 
 from factcheck.cli.batch import app as batch_app
+from factcheck.cli.doctor import doctor
 from factcheck.cli.evaluate import eval_command
 from factcheck.cli.report import report
 from factcheck.cli.store import app as store_app
@@ -45,6 +46,7 @@ app.command()(report)
 app.command("eval")(eval_command)
 app.add_typer(batch_app, name="batch")
 app.add_typer(store_app, name="store")
+app.command()(doctor)
 
 
 def main(argv: list[str] | None = None) -> None:
