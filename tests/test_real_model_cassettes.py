@@ -14,12 +14,13 @@ A 135M model cannot judge news: nothing here is a score, only plumbing. Re-recor
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import pytest
 
 from factcheck import LLM, Label, Report, check_claims, check_cluster
-from factcheck.doctor import checkup
+from factcheck.doctor import checkup, render_checkup
 from factcheck.llm.config import resolve_config
 from factcheck.quotes import quote_in_article
 from tests.conftest import REPLAY_BASE_URL, ROOT, _scrub_request
@@ -158,3 +159,15 @@ def test_doctor_on_smollm2(smollm2_base_url):
     assert outcomes["md_json"].outcome in ("works", "invalid")
     assert found.mode == "json_object_schema"
     assert found.verdict in ("weak", "ready")
+    # The README shows a live run of the same: all but its timings and port must match.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- doctor-example -->\n```text\n")[1].split("```")[0]
+    shown = "".join(block.splitlines(keepends=True)[1:])  # the command line
+    assert _untimed(render_checkup(found)) == _untimed(shown)
+
+
+def _untimed(text: str) -> str:
+    text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", text)
+    text = re.sub(r"\d+\.\d+ s\b", "T s", text)
+    text = re.sub(r"\d+\.\d+ (tok/s|answer tokens)", r"R \1", text)
+    return re.sub(r" +", " ", text)  # columns padded to the numbers' width

@@ -202,3 +202,20 @@ def test_doctor_names_the_mode_that_works(local_server: LocalServer, tmp_path: P
     assert [s["stage"] for s in found["stages"]] == ["extract", "merge", "check"]
     assert all(s["outcome"] in ("valid", "invalid") for s in found["stages"])
     assert found["verdict"] in ("weak", "ready")
+
+
+def test_a_refused_format_is_one_line_and_never_retried(local_server: LocalServer, tmp_path: Path):
+    before = local_server.chat_posts()
+    process = factcheck(
+        "report", str(CLUSTER), "--model", ALIAS, "--base-url", local_server.base_url,
+        "--output-mode", "json_schema", "--store", str(tmp_path / "s.sqlite3"),
+        "--concurrency", "1", home=tmp_path,
+    )  # fmt: skip
+    assert process.returncode == 1
+    assert process.stderr.splitlines() == [
+        f"factcheck: error: {local_server.base_url} refused the request's response_format "
+        "(HTTP 500: Input should be 'text' or 'json_object'): output mode json_schema does "
+        "not work with this server; use --output-mode json_object_schema ('factcheck doctor' "
+        "tries every mode)"
+    ]
+    assert local_server.chat_posts() - before == 1  # one request, no retry storm
