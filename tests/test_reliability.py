@@ -445,3 +445,30 @@ def test_concurrent_429s_do_not_all_come_back_at_once():
     assert len(waits) == 6
     assert all(2 <= w <= 2.5 for w in waits), waits  # Retry-After honoured, jitter on top
     assert len(set(waits)) == 6, waits
+
+
+def test_eval_takes_the_deadline_and_refresh_of_report(tmp_path):
+    store = tmp_path / "s.sqlite3"
+    gold = EXAMPLE_CLUSTER.parents[1] / "eval" / "gold" / f"{EXAMPLE_CLUSTER.name}.yaml"
+
+    def evaluate(endpoint: FaultEndpoint, fault: str, *more: str) -> Result:
+        args = ["eval", str(EXAMPLE_CLUSTER), "--gold", str(gold), "--model", fault,
+                "--base-url", endpoint.base_url, "--store", str(store), *more]  # fmt: skip
+        return CliRunner().invoke(app, args)
+
+    with FaultEndpoint() as endpoint:
+        assert evaluate(endpoint, "fault-none").exit_code == 0
+    # The endpoint is gone: stored answers still score, and --refresh asks it all the same,
+    # within the --timeout deadline.
+    assert evaluate(endpoint, "fault-none").exit_code == 0
+    started = time.monotonic()
+    refreshed = evaluate(endpoint, "fault-none", "--refresh", "check", "--timeout", "1.5")
+    assert refreshed.exit_code == 1, refreshed.output
+    assert time.monotonic() - started < 10
+    assert "1.5 s deadline" in stderr_lines(refreshed)[-1]
+    both = evaluate(endpoint, "fault-none", "--refresh", "check", "--offline")
+    assert both.exit_code == 2 and "--offline" in stderr_lines(both)[-1]
+    with FaultEndpoint(trickle_seconds=0.05) as slow:
+        trickled = evaluate(slow, "fault-trickle", "--timeout", "1.5")
+    assert trickled.exit_code == 1, trickled.output
+    assert "within the request's 1.5 s deadline" in stderr_lines(trickled)[-1]

@@ -106,10 +106,14 @@ def load(folder: Path, *, skip_bad: bool = False, follow_links: bool = False) ->
     from factcheck.stages.load import load_cluster
 
     cluster = load_cluster(folder, skip_bad=skip_bad, follow_links=follow_links)
-    warnings = [as_flags(w) for w in cluster.warnings]
-    for warning in warnings:
-        typer.echo(f"factcheck: warning: {warning}", err=True)
-    return cluster.model_copy(update={"warnings": warnings})
+    for warning in cluster.warnings:
+        say_warning(warning)
+    return cluster.model_copy(update={"warnings": [as_flags(w) for w in cluster.warnings]})
+
+
+def say_warning(warning: str) -> None:
+    """A warning of the Python API (loading, say) on stderr, in the CLI's words: flags."""
+    typer.echo(f"factcheck: warning: {as_flags(warning)}", err=True)
 
 
 # The Python API's errors name its arguments; on the command line the same advice names flags.
