@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Any
 _PUBLIC = {
     "FileLimits": "factcheck.bulk.batch",
     "aexport": "factcheck.bulk.batch",
+    "Checkup": "factcheck.doctor",
+    "acheckup": "factcheck.doctor",
+    "checkup": "factcheck.doctor",
     "AnswerError": "factcheck.errors",
     "ConfigError": "factcheck.errors",
     "FactcheckError": "factcheck.errors",
@@ -58,6 +61,7 @@ __all__ = [
     "AnswerError",
     "Article",
     "CanonicalClaim",
+    "Checkup",
     "Cluster",
     "ConfigError",
     "Dispute",
@@ -77,12 +81,14 @@ __all__ = [
     "Verdict",
     "acheck_claims",
     "acheck_cluster",
+    "acheckup",
     "aevaluate_cluster",
     "aevaluate_report",
     "aevaluate_suite",
     "aexport",
     "check_claims",
     "check_cluster",
+    "checkup",
     "choose_backend",
     "evaluate_cluster",
     "evaluate_report",
@@ -112,6 +118,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from factcheck.bulk.batch import FileLimits, aexport
+    from factcheck.doctor import Checkup, acheckup, checkup
     from factcheck.errors import (
         AnswerError,
         ConfigError,

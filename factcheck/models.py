@@ -224,6 +224,9 @@ class StageUsage(BaseModel):
     unmetered: int = Field(
         default=0, description="Answers whose token counts the endpoint did not give as numbers."
     )
+    cut_off: int = Field(
+        default=0, description="Calls whose answer was cut off at its output budget (max_tokens)."
+    )
 
 
 class Usage(BaseModel):
@@ -269,6 +272,15 @@ class Usage(BaseModel):
     def unmetered(self) -> int:
         """Answers whose token counts were not numbers, over all stages."""
         return sum(s.unmetered for s in self.stages.values())
+
+    def add_cut_off(self, stage: str) -> None:
+        """Count one call of ``stage`` whose answer was cut off at its output budget."""
+        self.stages.setdefault(stage, StageUsage()).cut_off += 1
+
+    @property
+    def cut_off(self) -> int:
+        """Calls whose answer was cut off at its output budget, over all stages."""
+        return sum(s.cut_off for s in self.stages.values())
 
     def add_store_hit(self, stage: str, input_tokens: int, output_tokens: int) -> None:
         """Count one answer of ``stage`` served from the store, and the tokens it saved."""
@@ -364,6 +376,7 @@ class Report(BaseModel):
                 "input_tokens": self.usage.input_tokens,
                 "output_tokens": self.usage.output_tokens,
                 "store_hits": self.usage.store_hits,
+                "cut_off": self.usage.cut_off,
                 "cost_usd": self.usage.cost_usd,
                 "stages": {name: s.model_dump() for name, s in self.usage.stages.items()},
             },

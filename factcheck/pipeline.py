@@ -289,12 +289,18 @@ async def acheck_claims(
 
 
 def _usage_warnings(usage: Usage) -> list[str]:
-    if not usage.unmetered:
-        return []
-    return [
-        f"{usage.unmetered} answer(s) came with token counts that are not numbers: their "
-        "tokens are not counted, so the usage and cost shown are too low"
-    ]
+    warnings = []
+    if usage.unmetered:
+        warnings.append(
+            f"{usage.unmetered} answer(s) came with token counts that are not numbers: their "
+            "tokens are not counted, so the usage and cost shown are too low"
+        )
+    if usage.cut_off:
+        warnings.append(
+            f"{usage.cut_off} answer(s) were cut off at their output budget: their cells are "
+            "unresolved or their claims salvaged (see above); max_output_tokens=... raises it"
+        )
+    return warnings
 
 
 def check_cluster(

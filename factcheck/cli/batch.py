@@ -15,6 +15,7 @@ from factcheck.cli.options import (
     BaseUrlOpt,
     Command,
     Group,
+    MaxOutputTokensOpt,
     ModelOpt,
     OutputModeOpt,
     StoreOpt,
@@ -77,6 +78,7 @@ def batch_export(
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     output_mode: OutputModeOpt = None,
+    max_output_tokens: MaxOutputTokensOpt = None,
     store: StoreOpt = None,
     max_requests: MaxRequestsOpt = MAX_REQUESTS_PER_FILE,
     max_bytes: MaxBytesOpt = MAX_BYTES_PER_FILE,
@@ -101,8 +103,9 @@ def batch_export(
                                  "folders: give one per folder, in the same order")  # fmt: skip
             claims = {c.id: load_gold(g, c).texts for c, g in zip(clusters, golds, strict=True)}
         llm = gateway.open(
-            model=model, base_url=base_url, mode=output_mode, store=store, offline=True
-        )
+            model=model, base_url=base_url, mode=output_mode, store=store, offline=True,
+            max_output_tokens=max_output_tokens,
+        )  # fmt: skip
         limits = FileLimits(max_requests=max_requests, max_bytes=max_bytes)
         result = asyncio.run(aexport(clusters, llm, out, claims, limits))
     _print_export(result, out)

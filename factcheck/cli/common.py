@@ -7,6 +7,7 @@ imported only when a command opens a gateway, so that ``--help`` and the baselin
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -47,6 +48,7 @@ class Gateway:
         prices: Path | None = None,
         verbose: bool = False,
         timeout: float | None = None,
+        max_output_tokens: int | None = None,
         refresh: Sequence[str] = (),
         dry_run: bool = False,
     ) -> LLM:
@@ -64,6 +66,7 @@ class Gateway:
         self.config = resolve_config(
             model=model, base_url=base_url, mode=mode, concurrency=concurrency,
             need_key=not (offline or dry_run), timeout=timeout,
+            max_output_tokens=max_output_tokens,
         )  # fmt: skip
         setup_logging(verbose, self.config)
         self.llm = LLM(
@@ -122,14 +125,17 @@ _FLAGS = {
     "skip_bad=True": "--skip-bad",
     "timeout=...": "--timeout",
     "store=...": "--store",
+    "max_output_tokens=...": "--max-output-tokens",
 }
+# An output mode named as a value: mode="json_schema" is --output-mode json_schema.
+_MODE_VALUE = re.compile(r'\bmode="(\w+)"')
 
 
 def as_flags(message: str) -> str:
     """``message`` with the API's argument spellings turned into the CLI's flags."""
     for argument, flag in _FLAGS.items():
         message = message.replace(argument, flag)
-    return message
+    return _MODE_VALUE.sub(r"--output-mode \1", message)
 
 
 @contextmanager

@@ -38,6 +38,7 @@ from factcheck.cli.options import (
     BaseUrlOpt,
     ConcurrencyOpt,
     FollowLinksOpt,
+    MaxOutputTokensOpt,
     ModelOpt,
     OfflineOpt,
     OutputModeOpt,
@@ -157,6 +158,7 @@ def eval_command(
     prices: PricesOpt = None,
     backend: BackendOpt = BackendName.auto,
     timeout: TimeoutOpt = None,
+    max_output_tokens: MaxOutputTokensOpt = None,
     refresh: RefreshOpt = None,
     skip_bad: SkipBadOpt = False,
     follow_links: FollowLinksOpt = False,
@@ -197,6 +199,7 @@ def eval_command(
             llm = gateway.open(
                 model=model, base_url=base_url, mode=output_mode, concurrency=concurrency,
                 store=store, offline=offline, prices=prices, verbose=verbose, timeout=timeout,
+                max_output_tokens=max_output_tokens,
                 refresh=[stage.value for stage in refresh or ()],
             )  # fmt: skip
         with live_progress(quiet) as progress:

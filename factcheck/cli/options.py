@@ -18,7 +18,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 # The names of factcheck.llm.config.MODES, written out so that --help need not import the model
 # layer (tests/test_cli_help.py holds the two together).
-OUTPUT_MODES = ("tools", "json", "json_schema", "md_json")
+OUTPUT_MODES = ("tools", "json_schema", "json_object_schema", "json", "md_json")
 
 # Model options, shared by every command that calls a model.
 ModelOpt = Annotated[
@@ -69,6 +69,15 @@ TimeoutOpt = Annotated[
         metavar="SECONDS",
         help="Seconds one model request may take in all, retries and waits included "
         "[env: FACTCHECK_TIMEOUT; default: 600]",
+    ),
+]
+MaxOutputTokensOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-output-tokens",
+        min=1,
+        help="Output budget (max_tokens) of every model call, replacing each stage's own, "
+        "sized from its request [env: FACTCHECK_MAX_OUTPUT_TOKENS]",
     ),
 ]
 

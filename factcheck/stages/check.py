@@ -16,6 +16,7 @@ from factcheck.errors import AnswerError
 from factcheck.llm.answers import optional_text, salvage_items, salvage_strings
 from factcheck.llm.gateway import LLM
 from factcheck.models import Article, CanonicalClaim, Label, Usage, Verdict
+from factcheck.stages.budget import check_budget
 from factcheck.stages.prompts import article_context, escape_text, find_answer_quote, messages_for
 
 
@@ -131,6 +132,7 @@ async def check_article(
             messages=messages_for("check"),
             context=context,
             usage=usage,
+            max_tokens=check_budget(len(claims)),
         )
     except AnswerError as exc:
         return _salvage(article, wanted, exc)

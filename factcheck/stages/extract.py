@@ -16,6 +16,7 @@ from factcheck.llm.answers import optional_text, salvage_items
 from factcheck.llm.gateway import LLM
 from factcheck.models import Article, ClaimText, ExtractedClaim, ExtractionStatus, Usage
 from factcheck.quotes import normalise
+from factcheck.stages.budget import extract_budget
 from factcheck.stages.prompts import article_context, find_answer_quote, messages_for
 
 
@@ -91,6 +92,7 @@ async def extract_article(llm: LLM, article: Article, usage: Usage) -> ArticleEx
             messages=messages_for("extract"),
             context=article_context(article),
             usage=usage,
+            max_tokens=extract_budget(article),
         )
         items = answer.claims
     except AnswerError as exc:

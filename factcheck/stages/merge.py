@@ -24,6 +24,7 @@ from factcheck.models import (
     Usage,
     article_aliases,
 )
+from factcheck.stages.budget import merge_budget
 from factcheck.stages.merge_answer import (
     DisputeItem,
     MergeAnswer,
@@ -169,6 +170,7 @@ async def _merge_chunk(
             messages=messages_for("merge"),
             context=context,
             usage=usage,
+            max_tokens=merge_budget(len(items)),
         )
         groups, disputes = answer.groups, answer.disputes
     except AnswerError as exc:
