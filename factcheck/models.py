@@ -340,7 +340,8 @@ class Report(BaseModel):
                 for a in self.articles
             ],
             "claims": [
-                {"id": c.id, "text": c.text, "sources": list(c.sources)} for c in self.claims
+                {"id": c.id, "text": c.text, "sources": list(c.sources), "as_of": dict(c.as_of)}
+                for c in self.claims
             ],
             "verdicts": [
                 {

@@ -554,6 +554,16 @@ def test_one_predicted_claim_may_stand_for_two_gold_claims():
     assert align_lexical(predicted, gold).pairs == []
 
 
+def test_the_time_a_claim_held_counts_as_its_words():
+    gold = [gc("g1", "The appeal had raised £8,400 by Monday lunchtime.")]
+    raised = pc("p1", "The appeal had raised £8,400.")
+    assert align_lexical([raised], gold).pairs == []  # the time is part of the gold fact
+    raised.as_of = {"a": "by Monday lunchtime"}
+    assert [(p.gold_id, p.predicted_id) for p in align_lexical([raised], gold).pairs] == [
+        ("g1", "p1")
+    ]
+
+
 def test_two_predicted_claims_competing_for_one_gold_claim():
     gold = [gc("g1", "Four people were injured.")]
     predicted = [pc("p1", "Seven people were injured."), pc("p2", "Four people were injured.")]

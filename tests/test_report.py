@@ -128,7 +128,12 @@ def test_json_has_exactly_the_contract_keys_and_spellings():
     assert set(doc) == CONTRACT_KEYS | {"disputes", "warnings"}  # additions of 2026-11-29
     # extraction (issue 13): null when no model extracted, as in this hand-made report
     assert doc["articles"][0] == {"id": "a", "title": "A | <b>bold</b>", "extraction": None}
-    assert doc["claims"][0] == {"id": "c01", "text": "The bridge shut.", "sources": ["a"]}
+    assert doc["claims"][0] == {
+        "id": "c01",
+        "text": "The bridge shut.",
+        "sources": ["a"],
+        "as_of": {},
+    }
     assert set(doc["verdicts"][0]) == {
         "claim_id",
         "article_id",

@@ -96,11 +96,16 @@ def align_lexical(
     """Pair each gold claim with the predicted claim covering it best (at least ``threshold``).
 
     ``attributions`` (claim id -> names, see ``report_attributions``) count as the predicted
-    claim's words: a statement credited to a speaker states "<speaker> said <statement>".
+    claim's words: a statement credited to a speaker states "<speaker> said <statement>". So
+    do the times its articles say it held (``as_of``): "£8,400 was raised" as of "by Monday
+    lunchtime" states "£8,400 was raised by Monday lunchtime".
     """
     attributions = attributions or {}
     matcher = CoverageMatcher(g.text for g in gold)
-    words = [predicted_words(p.text, attributions.get(p.id, ())) for p in predicted]
+    words = [
+        predicted_words(p.text, [*attributions.get(p.id, ()), *p.as_of.values()])
+        for p in predicted
+    ]
     # Between equal coverages the closer claim holds less besides the gold fact.
     own = [predicted_words(p.text) for p in predicted]
     pairs: list[AlignedPair] = []

@@ -76,7 +76,8 @@ _NUMBER_WORDS = {word: n for n, word in enumerate(_SMALL) if word} | {
 _IRREGULAR = {
     "sent": "send", "broke": "break", "broken": "break", "began": "begin", "begun": "begin",
     "gave": "give", "given": "give", "took": "take", "taken": "take", "went": "go", "gone": "go",
-    "came": "come", "led": "lead", "fell": "fall", "fallen": "fall", "held": "hold",
+    "came": "come", "became": "become", "told": "tell", "led": "lead", "fell": "fall",
+    "fallen": "fall", "held": "hold",
     "met": "meet", "saw": "see", "seen": "see", "ran": "run", "built": "build", "found": "find",
     "made": "make", "left": "leave", "kept": "keep", "brought": "bring", "thought": "think",
     "caught": "catch", "struck": "strike", "rose": "rise", "risen": "rise", "lost": "lose",
@@ -136,7 +137,12 @@ def claim_words(text: str) -> ClaimWords:
     words = [t for t in tokens if t not in _BOUNDARY]
     starts = _sentence_starts(tokens)
     lowered = [w.lower().replace("’", "'") for w in words]
-    stems = _stemmer().stemWords([_IRREGULAR.get(w, w) for w in lowered])
+    # A capitalised word is a name's: "Haverick Fell" is no form of "fall".
+    verbs = [
+        w if word[:1].isupper() else _IRREGULAR.get(w, w)
+        for word, w in zip(words, lowered, strict=True)
+    ]
+    stems = _stemmer().stemWords(verbs)
     content: set[str] = set()
     numbers: set[str] = set()
     negated = False

@@ -58,6 +58,7 @@ class _Claim(_Loose):
     id: str
     text: ClaimText
     sources: list[str] = Field(default_factory=list)
+    as_of: dict[str, str] = Field(default_factory=dict)
 
 
 class _Verdict(_Loose):
@@ -209,7 +210,12 @@ def _claim(
             if span is not None:
                 quotes[article_id] = Quote(text=verdict.evidence, span=span)
     return CanonicalClaim(
-        id=claim.id, text=claim.text, sources=claim.sources, quotes=quotes, attributed_to=credits
+        id=claim.id,
+        text=claim.text,
+        sources=claim.sources,
+        quotes=quotes,
+        attributed_to=credits,
+        as_of={a: when for a, when in claim.as_of.items() if a in claim.sources},
     )
 
 
