@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Any
 _PUBLIC = {
     "FileLimits": "factcheck.bulk.batch",
     "aexport": "factcheck.bulk.batch",
+    "Checkup": "factcheck.doctor",
+    "acheckup": "factcheck.doctor",
+    "checkup": "factcheck.doctor",
     "AnswerError": "factcheck.errors",
     "ConfigError": "factcheck.errors",
     "FactcheckError": "factcheck.errors",
@@ -23,7 +26,13 @@ _PUBLIC = {
     "StoreError": "factcheck.errors",
     "load_gold": "factcheck.evaluation.gold",
     "aevaluate_cluster": "factcheck.evaluation.run",
+    "aevaluate_report": "factcheck.evaluation.run",
     "evaluate_cluster": "factcheck.evaluation.run",
+    "evaluate_report": "factcheck.evaluation.run",
+    "load_report": "factcheck.evaluation.saved",
+    "aevaluate_suite": "factcheck.evaluation.suite",
+    "evaluate_suite": "factcheck.evaluation.suite",
+    "load_suite": "factcheck.evaluation.suite",
     "ModelConfig": "factcheck.llm.config",
     "resolve_config": "factcheck.llm.config",
     "LLM": "factcheck.llm.gateway",
@@ -52,6 +61,7 @@ __all__ = [
     "AnswerError",
     "Article",
     "CanonicalClaim",
+    "Checkup",
     "Cluster",
     "ConfigError",
     "Dispute",
@@ -71,14 +81,22 @@ __all__ = [
     "Verdict",
     "acheck_claims",
     "acheck_cluster",
+    "acheckup",
     "aevaluate_cluster",
+    "aevaluate_report",
+    "aevaluate_suite",
     "aexport",
     "check_claims",
     "check_cluster",
+    "checkup",
     "choose_backend",
     "evaluate_cluster",
+    "evaluate_report",
+    "evaluate_suite",
     "load_cluster",
     "load_gold",
+    "load_report",
+    "load_suite",
     "render_html",
     "resolve_config",
     "tokenizer_for",
@@ -100,6 +118,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from factcheck.bulk.batch import FileLimits, aexport
+    from factcheck.doctor import Checkup, acheckup, checkup
     from factcheck.errors import (
         AnswerError,
         ConfigError,
@@ -110,7 +129,14 @@ if TYPE_CHECKING:
         StoreError,
     )
     from factcheck.evaluation.gold import load_gold
-    from factcheck.evaluation.run import aevaluate_cluster, evaluate_cluster
+    from factcheck.evaluation.run import (
+        aevaluate_cluster,
+        aevaluate_report,
+        evaluate_cluster,
+        evaluate_report,
+    )
+    from factcheck.evaluation.saved import load_report
+    from factcheck.evaluation.suite import aevaluate_suite, evaluate_suite, load_suite
     from factcheck.llm.config import ModelConfig, resolve_config
     from factcheck.llm.gateway import LLM
     from factcheck.llm.store import ResponseStore

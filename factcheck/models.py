@@ -164,8 +164,21 @@ class DisputeVersion(BaseModel):
     articles credit; in an ``update`` the versions run from the earliest figure to the latest.
     """
 
-    claim_id: str
+    claim_id: str = Field(description="The claim that states this version, carried by most.")
     articles: list[str]
+    also: list[str] = Field(
+        default_factory=list,
+        description="Other claims that state the same version in other words; the version's "
+        "articles carry one of them or ``claim_id``.",
+    )
+    label: str | None = Field(
+        default=None, description="What tells this version apart, e.g. 'four', when known."
+    )
+
+    @property
+    def claim_ids(self) -> list[str]:
+        """Every claim that states this version, ``claim_id`` first."""
+        return [self.claim_id, *self.also]
 
 
 class Dispute(BaseModel):
@@ -210,6 +223,12 @@ class StageUsage(BaseModel):
     stored_output_tokens: int = 0
     unmetered: int = Field(
         default=0, description="Answers whose token counts the endpoint did not give as numbers."
+    )
+    cut_off: int = Field(
+        default=0, description="Calls whose answer was cut off at its output budget (max_tokens)."
+    )
+    too_long: int = Field(
+        default=0, description="Requests the endpoint refused as longer than the context window."
     )
 
 
@@ -256,6 +275,24 @@ class Usage(BaseModel):
     def unmetered(self) -> int:
         """Answers whose token counts were not numbers, over all stages."""
         return sum(s.unmetered for s in self.stages.values())
+
+    def add_too_long(self, stage: str) -> None:
+        """Count one request of ``stage`` refused as longer than the model's context window."""
+        self.stages.setdefault(stage, StageUsage()).too_long += 1
+
+    @property
+    def too_long(self) -> int:
+        """Requests refused as longer than the context window, over all stages."""
+        return sum(s.too_long for s in self.stages.values())
+
+    def add_cut_off(self, stage: str) -> None:
+        """Count one call of ``stage`` whose answer was cut off at its output budget."""
+        self.stages.setdefault(stage, StageUsage()).cut_off += 1
+
+    @property
+    def cut_off(self) -> int:
+        """Calls whose answer was cut off at its output budget, over all stages."""
+        return sum(s.cut_off for s in self.stages.values())
 
     def add_store_hit(self, stage: str, input_tokens: int, output_tokens: int) -> None:
         """Count one answer of ``stage`` served from the store, and the tokens it saved."""
@@ -315,7 +352,8 @@ class Report(BaseModel):
                 for a in self.articles
             ],
             "claims": [
-                {"id": c.id, "text": c.text, "sources": list(c.sources)} for c in self.claims
+                {"id": c.id, "text": c.text, "sources": list(c.sources), "as_of": dict(c.as_of)}
+                for c in self.claims
             ],
             "verdicts": [
                 {
@@ -335,7 +373,13 @@ class Report(BaseModel):
                     "question": d.question,
                     "kind": d.kind,
                     "versions": [
-                        {"claim_id": v.claim_id, "articles": list(v.articles)} for v in d.versions
+                        {
+                            "claim_id": v.claim_id,
+                            "articles": list(v.articles),
+                            "also": list(v.also),
+                            "label": v.label,
+                        }
+                        for v in d.versions
                     ],
                 }
                 for d in self.disputes
@@ -345,6 +389,7 @@ class Report(BaseModel):
                 "input_tokens": self.usage.input_tokens,
                 "output_tokens": self.usage.output_tokens,
                 "store_hits": self.usage.store_hits,
+                "cut_off": self.usage.cut_off,
                 "cost_usd": self.usage.cost_usd,
                 "stages": {name: s.model_dump() for name, s in self.usage.stages.items()},
             },

@@ -291,12 +291,24 @@ async def acheck_claims(
 
 
 def _usage_warnings(usage: Usage) -> list[str]:
-    if not usage.unmetered:
-        return []
-    return [
-        f"{usage.unmetered} answer(s) came with token counts that are not numbers: their "
-        "tokens are not counted, so the usage and cost shown are too low"
-    ]
+    warnings = []
+    if usage.unmetered:
+        warnings.append(
+            f"{usage.unmetered} answer(s) came with token counts that are not numbers: their "
+            "tokens are not counted, so the usage and cost shown are too low"
+        )
+    if usage.cut_off:
+        warnings.append(
+            f"{usage.cut_off} answer(s) were cut off at their output budget: their cells are "
+            "unresolved or their claims salvaged (see above); max_output_tokens=... raises it"
+        )
+    if usage.too_long:
+        warnings.append(
+            f"{usage.too_long} request(s) were refused as longer than the model's context "
+            "window: their cells are unresolved or their claims missing (see above); a smaller "
+            "request_tokens=... splits them"
+        )
+    return warnings
 
 
 def check_cluster(

@@ -53,8 +53,10 @@ FAULTS: dict[str, str] = {
     "fault-usage-words": "every answer's usage token counts are words, not numbers",
     "fault-rate-limited": "each request: HTTP 429 with Retry-After (``retry_after`` seconds) "
     "the first time, answered the second",
-    "fault-context-limited": "a request whose prompt is longer than ``context_tokens`` "
-    "(characters ÷ 4) is refused with llama.cpp's HTTP 400 context_length_exceeded body",
+    "fault-runaway": "every answer runs on and never closes its JSON: up to the request's "
+    "max_tokens (finish_reason 'length'), else RUNAWAY_TOKENS tokens",
+    "fault-runaway-tool-calls": "as fault-runaway, but an answer cut at max_tokens says "
+    "finish_reason 'tool_calls' in tools mode, as llama.cpp does",
     # On the wire.
     "fault-extract-html": "extract: HTTP 200 whose body is a proxy's HTML page, not JSON",
     "fault-extract-cut-body": "extract: HTTP 200 whose JSON body stops halfway",
@@ -67,6 +69,15 @@ HTML_PAGE = (
     "</h1></center><hr><center>nginx</center></body></html>"
 )
 PROSE = "Sure! The article makes several claims, chiefly that something happened somewhere."
+# What a schema-less local model wrote for one extraction (issue 18), when nothing stopped it.
+RUNAWAY_TOKENS = 7220
+CHARS_PER_TOKEN = 4  # the stub's own token count: characters / 4
+
+
+def runaway(tokens: int) -> str:
+    """An answer that opens its JSON and never closes it, ``tokens`` tokens long."""
+    text = '{"claims": [{"quote": "' + "and then it went on, " * (tokens * CHARS_PER_TOKEN // 20)
+    return text[: tokens * CHARS_PER_TOKEN]
 
 
 def reworded(quote: str) -> str:
@@ -74,11 +85,33 @@ def reworded(quote: str) -> str:
     return " ".join(reversed(quote.split())) + " (reworded)"
 
 
+# What llama-cpp-python 0.3.36 says (copied from the real server; see README's mode table).
+LLAMA_CPP_PYTHON_OPENAPI = {"openapi": "3.1.0",
+                            "info": {"title": "\U0001f999 llama.cpp Python API",
+                                     "version": "0.3.36"}}  # fmt: skip
+LLAMA_CPP_PYTHON_FORMAT_REFUSAL = (
+    "1 validation error:\n  {'type': 'literal_error', 'loc': ('body', 'response_format', "
+    "'type'), 'msg': \"Input should be 'text' or 'json_object'\", 'input': '{kind}', 'ctx': "
+    "{'expected': \"'text' or 'json_object'\"}}\n\n  File \"llama_cpp/server/app.py\", "
+    "line 376, in create_chat_completion\n    POST /v1/chat/completions"
+)
+LLAMA_CPP_PYTHON_CONTEXT_REFUSAL = (
+    "This model's maximum context length is {n_ctx} tokens. However, you requested {total} "
+    "tokens ({prompt} in the messages, {completion} in the completion). Please reduce the "
+    "length of the messages or completion."
+)
+MIMICS = ("llama-cpp-python", "vllm")
+
+
 class FaultEndpoint(ScriptedStub):
     """Context manager: a fault-injecting endpoint on 127.0.0.1 (a fixture, not a model).
 
     ``requests`` holds every chat request body received, in order. ``trickle_seconds`` is the
     gap between two bytes of a trickled body, ``retry_after`` the 429's ``Retry-After``.
+    ``mimic`` makes it answer as another server's software does, whatever the model:
+    ``llama-cpp-python`` names itself in ``/openapi.json``, refuses ``response_format``
+    ``json_schema`` with HTTP 500 and a prompt past ``n_ctx`` tokens with HTTP 400;
+    ``vllm`` gives each model's ``max_model_len`` (``n_ctx``) in ``/v1/models``.
     """
 
     def __init__(
@@ -87,12 +120,16 @@ class FaultEndpoint(ScriptedStub):
         *,
         trickle_seconds: float = 0.2,
         retry_after: float = 1.0,
-        context_tokens: int = 4096,
+        mimic: str | None = None,
+        n_ctx: int = 4096,
     ) -> None:
         super().__init__(port)
+        if mimic is not None and mimic not in MIMICS:
+            raise ValueError(f"mimic one of {MIMICS}, not {mimic!r}")
         self.trickle_seconds = trickle_seconds
         self.retry_after = retry_after
-        self.context_tokens = context_tokens
+        self.mimic = mimic
+        self.n_ctx = n_ctx
         self.stopping = threading.Event()
 
     def _bind(self) -> ThreadingHTTPServer:
@@ -118,6 +155,8 @@ class FaultEndpoint(ScriptedStub):
         request = json.loads(raw)
         number, repeated = self._record(raw, request)
         model = request.get("model")
+        if self.mimic == "llama-cpp-python":
+            self._as_llama_cpp_python(request, raw)
         if model not in FAULTS:
             raise StubError(404, f"The model '{model}' does not exist", "invalid_request_error",
                             "model_not_found")  # fmt: skip
@@ -125,8 +164,6 @@ class FaultEndpoint(ScriptedStub):
             raise StubError(429, "fault endpoint: rate limit reached; send it again",
                             "rate_limit_error", "rate_limit_exceeded",
                             {"Retry-After": f"{self.retry_after:g}"})  # fmt: skip
-        if model == "fault-context-limited":
-            self._refuse_if_too_long(request, len(raw) // 4)
         text = raw.decode("utf-8")
         user = first_user_message(request)
         stage = detect_stage(request, text, user)
@@ -147,7 +184,16 @@ class FaultEndpoint(ScriptedStub):
             or (check and model == "fault-check-cut-off-once" and not repeated)
         ):
             content, finish = content[: len(content) // 2], "length"
+        if model in ("fault-runaway", "fault-runaway-tool-calls"):
+            budget = request.get("max_tokens") or request.get("max_completion_tokens")
+            tokens = min(budget or RUNAWAY_TOKENS, RUNAWAY_TOKENS)
+            content = runaway(tokens)
+            finish = "stop" if budget is None or budget > RUNAWAY_TOKENS else "length"
+            if model == "fault-runaway-tool-calls" and request.get("tools"):
+                finish = "tool_calls"
         document = completion(request, number, text, content, finish)
+        if model in ("fault-runaway", "fault-runaway-tool-calls"):
+            document["usage"]["completion_tokens"] = len(content) // CHARS_PER_TOKEN
         if model == "fault-empty-choices":
             document["choices"] = []
         elif model == "fault-usage-words":
@@ -156,21 +202,28 @@ class FaultEndpoint(ScriptedStub):
         return 200, document, {}
 
 
-    def _refuse_if_too_long(self, request: dict[str, Any], prompt: int) -> None:
-        """llama.cpp's server refuses a prompt longer than its context (``--n_ctx``) so."""
-        if prompt <= self.context_tokens:
-            return
-        completion = request.get("max_tokens")
-        raise StubError(
-            400,
-            f"This model's maximum context length is {self.context_tokens} tokens. However, you "
-            f"requested {prompt + (completion or 0)} tokens ({prompt} in the messages, "
-            f"{completion} in the completion). Please reduce the length of the messages or "
-            "completion.",
-            "invalid_request_error",
-            "context_length_exceeded",
-            param="messages",
-        )
+    def _as_llama_cpp_python(self, request: dict[str, Any], raw: bytes) -> None:
+        """Refuse what llama-cpp-python refuses, as it does."""
+        kind = (request.get("response_format") or {}).get("type", "text")
+        if kind not in ("text", "json_object"):
+            raise StubError(500, LLAMA_CPP_PYTHON_FORMAT_REFUSAL.replace("{kind}", str(kind)),
+                            "internal_server_error")  # fmt: skip
+        prompt = len(raw) // CHARS_PER_TOKEN  # the stub's token count
+        if prompt >= self.n_ctx:
+            completion_tokens = request.get("max_tokens")
+            raise StubError(400, LLAMA_CPP_PYTHON_CONTEXT_REFUSAL.format(
+                n_ctx=self.n_ctx, total=prompt + (completion_tokens or 0), prompt=prompt,
+                completion=completion_tokens), "invalid_request_error",
+                "context_length_exceeded")  # fmt: skip
+
+    def models(self) -> dict[str, Any]:
+        """``GET /v1/models``: every fault as a model; with vLLM's ``max_model_len``."""
+        listing = {"object": "list", "data": [{"id": name, "object": "model", "owned_by": "fault"}
+                                              for name in FAULTS]}  # fmt: skip
+        if self.mimic == "vllm":
+            for entry in listing["data"]:
+                entry["max_model_len"] = self.n_ctx
+        return listing
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -188,6 +241,13 @@ class _FaultHandler(_Handler):
 
     stub: FaultEndpoint
 
+    def do_GET(self) -> None:
+        """``/openapi.json`` as the mimicked software has it; anything else as the stub."""
+        if urlsplit(self.path).path == "/openapi.json" and self.stub.mimic == "llama-cpp-python":
+            self._send(200, LLAMA_CPP_PYTHON_OPENAPI, {})
+            return
+        super().do_GET()
+
     def do_POST(self) -> None:
         """Inject the wire faults of a chat request; anything else as the scripted stub."""
         if urlsplit(self.path).path.rstrip("/") != CHAT_PATH:
@@ -198,7 +258,7 @@ class _FaultHandler(_Handler):
             request = json.loads(raw)
             model = request.get("model")
             stage = detect_stage(request, raw.decode("utf-8"), first_user_message(request))
-        except (ValueError, AttributeError):
+        except (ValueError, AttributeError, StubError):  # answer() says what is wrong
             model, stage = None, None
         if model == "fault-hang":
             self.stub._record(raw, request)

@@ -63,7 +63,9 @@ SCENARIOS: dict[str, str] = {
     WRONG_IDS: "check: a first attempt leaves out the last claim id and adds c999",
 }
 
-STAGES = ("ExtractionAnswer", "MergeAnswer", "CheckAnswer")
+STAGES = ("ExtractionAnswer", "MergeAnswer", "CheckAnswer", "CapitalProbe")
+# The answer to factcheck doctor's probe of each output mode (a fixture, like every answer here).
+PROBE_ANSWER = {"city": "Paris", "country": "France"}
 CHAT_PATH = "/v1/chat/completions"
 
 FABRICATED_QUOTE = "The minister confirmed the shipment had already arrived in port."
@@ -332,7 +334,6 @@ class StubError(Exception):
         kind: str,
         code: str | None = None,
         headers: dict[str, str] | None = None,
-        param: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -340,15 +341,10 @@ class StubError(Exception):
         self.kind = kind
         self.code = code
         self.headers = headers or {}
-        self.param = param
 
     def body(self) -> dict[str, Any]:
         """The OpenAI-style error document."""
-        error = {"message": self.message, "type": self.kind, "code": self.code}
-        if self.param is not None:  # llama.cpp's and OpenAI's name the field at fault
-            error = {"message": self.message, "type": self.kind, "param": self.param,
-                     "code": self.code}  # fmt: skip
-        return {"error": error}
+        return {"error": {"message": self.message, "type": self.kind, "code": self.code}}
 
 
 def _text(content: Any) -> str:
@@ -414,6 +410,8 @@ def first_user_message(request: dict[str, Any]) -> str:
 
 def normal_answer(stage: str, user: str, extract_count: int = EXTRACT_COUNT) -> dict[str, Any]:
     """The rule-based answer for ``stage``; an extraction takes ``extract_count`` sentences."""
+    if stage == "CapitalProbe":
+        return dict(PROBE_ANSWER)
     if stage == "MergeAnswer":
         claims = parse_claims(user)
         notes = {ref: note for ref, _, note in claims}
@@ -599,6 +597,11 @@ class ScriptedStub:
             content = json.dumps(answer, ensure_ascii=False)
         return 200, completion(request, number, text, content, finish), {}
 
+
+    def models(self) -> dict[str, Any]:
+        """``GET /v1/models``: every scenario, as a model."""
+        return {"object": "list", "data": [{"id": name, "object": "model", "owned_by": "stub"}
+                                           for name in SCENARIOS]}  # fmt: skip
 
     # Batch API ------------------------------------------------------------------------------
 
@@ -810,11 +813,13 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, document, headers)
 
     def do_GET(self) -> None:
-        """Retrieve a batch or download a file's content; 404 otherwise."""
+        """List the models, retrieve a batch or download a file's content; 404 otherwise."""
         path = urlsplit(self.path).path.rstrip("/")
         parts = path.split("/")
         try:
-            if path.startswith("/v1/batches/") and len(parts) == 4:
+            if path == "/v1/models":
+                self._send(200, self.stub.models(), {})
+            elif path.startswith("/v1/batches/") and len(parts) == 4:
                 self._send(200, self.stub.retrieve_batch(parts[3]), {})
             elif path.startswith("/v1/files/") and path.endswith("/content"):
                 data = self.stub.files.get(parts[3])

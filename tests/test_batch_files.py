@@ -17,7 +17,7 @@ from typer.testing import CliRunner, Result
 from factcheck import LLM, ModelConfig, load_cluster
 from factcheck.bulk.batch import FileLimits, aexport, part_paths, split_lines
 from factcheck.cli import app
-from factcheck.errors import InputError
+from factcheck.errors import ConfigError, InputError
 from factcheck.llm.config import MODES
 from factcheck.llm.store import ResponseStore
 from tests.batch_schema import BatchRequestLine, validate_batch_file, validate_batch_files
@@ -171,11 +171,25 @@ def test_every_line_of_every_round_is_a_valid_batch_request(tmp_path, mode):
     assert stages == ["extract", "merge", "check"]
 
 
-@pytest.mark.parametrize("mode", sorted(set(MODES) - {"tools", "json"}))
+@pytest.mark.parametrize("mode", sorted(set(MODES) - {"tools", "json", "json_object_schema"}))
 def test_the_other_output_modes_export_valid_requests_too(tmp_path, mode):
     llm = stub_llm(ResponseStore(tmp_path / "s.sqlite3"), mode)
     exported = asyncio.run(aexport([load_cluster(EXAMPLE_CLUSTER)], llm, tmp_path / "in.jsonl"))
     assert len(validate_batch_file(tmp_path / "in.jsonl")) == exported.requests == N_EXAMPLE
+
+
+def test_llama_cpp_s_own_mode_is_not_exported_for_batch_runners(tmp_path):
+    llm = stub_llm(ResponseStore(tmp_path / "s.sqlite3"), "json_object_schema")
+    with pytest.raises(ConfigError, match='export with mode="json_schema"'):
+        asyncio.run(aexport([load_cluster(EXAMPLE_CLUSTER)], llm, tmp_path / "in.jsonl"))
+    assert not (tmp_path / "in.jsonl").exists()
+    # The Python API names the argument; the command line names the flag.
+    result = run("batch", "export", str(EXAMPLE_CLUSTER), "--out", str(tmp_path / "in.jsonl"),
+                 "--output-mode", "json_object_schema", "--model", "scripted-stub", "--base-url",
+                 IN_PROCESS_STUB_URL, "--store", str(tmp_path / "s.sqlite3"), code=2)  # fmt: skip
+    assert "export with --output-mode json_schema" in result.output
+    assert 'mode="' not in result.output
+    assert not (tmp_path / "in.jsonl").exists()
 
 
 def test_a_verify_export_from_gold_is_valid(tmp_path):

@@ -42,7 +42,7 @@ from tests.fakes import FakeEndpoint, user_message
 from tests.scripted_stub import ScriptedStub
 
 HARBOUR = ROOT / "examples" / "harbour-fire"
-SMALL = 2_000  # the smallest budget: small enough to split the bundled examples' requests
+SMALL = 3_000  # the smallest budget: small enough to split the bundled examples' requests
 _PART = re.compile(r'part="(\d+) of (\d+)"')
 
 
@@ -111,7 +111,7 @@ def test_request_tokens_come_from_the_flag_or_the_environment_and_must_leave_roo
     assert resolve_config(env=env, need_key=False).request_tokens == 3000
     assert resolve_config(env=env, need_key=False, request_tokens=5000).request_tokens == 5000
     assert resolve_config(model="m", env={}, need_key=False).request_tokens is None
-    with pytest.raises(ConfigError, match="at least 2,000"):
+    with pytest.raises(ConfigError, match="at least 3,000"):
         resolve_config(model="m", env={}, need_key=False, request_tokens=500)
     with pytest.raises(ConfigError, match="FACTCHECK_REQUEST_TOKENS must be a whole number"):
         resolve_config(env={**env, "FACTCHECK_REQUEST_TOKENS": "lots"}, need_key=False)
@@ -387,3 +387,39 @@ def test_the_sync_api_does_not_format_its_result_on_the_way_out():
     assert Loud.formatted >= 1  # what the sync API avoids (in the main thread, as here)
     Loud.formatted = 0
     assert isinstance(run_sync(loud()), Loud) and Loud.formatted == 0
+
+
+# --- a request refused as too long -------------------------------------------------------------
+
+
+def too_long(body: dict) -> httpx2.Response:
+    """llama.cpp's llama-server refusing a prompt longer than its context (hand-written)."""
+    return httpx2.Response(400, json={"error": {
+        "code": 400, "type": "exceed_context_size_error", "n_ctx": 4096,
+        "message": "request (5000 tokens) exceeds the available context size (4096 tokens)",
+    }})  # fmt: skip
+
+
+def test_a_refused_request_is_that_stage_s_failure_never_the_run_s():
+    cluster = load_cluster(HARBOUR)
+    first, second = cluster.articles[:2]
+    fake = FakeEndpoint([too_long] * 3)
+    llm, usage = fake.llm(), Usage()
+    extraction = asyncio.run(extract_article(llm, first, usage))
+    assert extraction.status == "failed" and extraction.claims == []
+    [why] = extraction.warnings
+    assert why.startswith(f"{first.id}: extraction failed: http://fake.invalid/v1 refused "
+                          "the request as too long (HTTP 400): request (5000 tokens)")  # fmt: skip
+    assert "such as 3,072 for a 4,096-token window" in why
+    claims = canonical(["One thing happened.", "Another thing happened."])
+    verdicts, notes = asyncio.run(check_article(llm, second, claims, usage))
+    assert [v.label for v in verdicts] == [Label.UNRESOLVED] * 2
+    assert "exceeds the available context size" in verdicts[0].rationale
+    assert notes[0].endswith("2 cell(s) unresolved")
+    extracted = [c for a in (first, second) for c in
+                 asyncio.run(extract_claims(stub_llm(ScriptedStub()), a, Usage()))[0]]  # fmt: skip
+    merged = asyncio.run(merge_claims(llm, [first, second], extracted, usage))
+    assert len(merged.claims) == len(extracted)  # nothing merged, nothing lost
+    assert merged.warnings[0].endswith(f"{len(extracted)} claim(s) stay unmerged")
+    assert [usage.stages[s].too_long for s in ("extract", "check", "merge")] == [1, 1, 1]
+    assert len(fake.requests) == 3  # a refusal is not retried

@@ -231,6 +231,11 @@ def test_one_article_cluster_still_gets_a_report(tmp_path, stub_llm):
     assert all(v.label is Label.SUPPORTED for v in report.verdicts)
 
 
+# Every cassette folder says what answered: the scripted stub (a fixture), or a real model
+# whose README names it, its quantisation, the server and their versions.
+CASSETTE_FOLDERS = {"scripted-stub": None, "llama-cpp-smollm2-135m": "SmolLM2-135M-Instruct"}
+
+
 def test_cassettes_hold_no_credentials_or_headers():
     cassettes = list((ROOT / "cassettes").rglob("*.yaml"))
     assert cassettes, "no cassettes found"
@@ -238,6 +243,12 @@ def test_cassettes_hold_no_credentials_or_headers():
         text = path.read_text()
         assert DUMMY_KEY not in text and "sk-" not in text, path
         assert "authorization" not in text.lower(), path
-        assert "scripted-stub" in str(path.relative_to(ROOT)), "cassette folder must say scripted"
+        folder = path.relative_to(ROOT / "cassettes").parts[0]
+        assert folder in CASSETTE_FOLDERS, f"{path}: the folder must say who answered"
+        model = CASSETTE_FOLDERS[folder]
+        if model is not None:
+            readme = (ROOT / "cassettes" / folder / "README.md").read_text(encoding="utf-8")
+            assert model in readme and "llama-cpp-python" in readme and "Q4_1" in readme
+            assert "never accuracy" in readme
         # The seed cluster's articles are never copied into the project, not even here.
         assert "Korean Central News Agency" not in text, path

@@ -173,8 +173,8 @@ def test_the_json_contract_carries_disputes_credits_and_title_flags():
         "question": "What is the death toll?",
         "kind": "update",
         "versions": [
-            {"claim_id": "c02", "articles": ["a"]},
-            {"claim_id": "c04", "articles": ["b", "c"]},
+            {"claim_id": "c02", "articles": ["a"], "also": [], "label": None},
+            {"claim_id": "c04", "articles": ["b", "c"], "also": [], "label": None},
         ],
     }
     cell = next(v for v in doc["verdicts"] if (v["claim_id"], v["article_id"]) == ("c04", "c"))

@@ -124,10 +124,21 @@ print(sorted(m for m in MODEL_STACK if m in sys.modules), file=sys.stderr)
 """
 
 
+GOLD = ROOT / "eval" / "gold" / f"{EXAMPLE_CLUSTER.name}.yaml"
+RECORDED_RUNS = ROOT / "eval" / "runs" / "subagent-as-model" / "2026-11-29-before"
+SAVED_REPORT = RECORDED_RUNS / f"{EXAMPLE_CLUSTER.name}.json"
+
+
 @pytest.mark.parametrize(
     "argv",
-    [["--help"], ["report", "--help"], ["report", str(EXAMPLE_CLUSTER), "--format", "json"]],
-    ids=["help", "report-help", "baseline-report"],
+    [
+        ["--help"],
+        ["report", "--help"],
+        ["report", str(EXAMPLE_CLUSTER), "--format", "json"],
+        ["eval", str(EXAMPLE_CLUSTER), "--gold", str(GOLD), "--mode", "end-to-end", "--json"],
+        ["eval", "--report", str(SAVED_REPORT), "--gold", str(GOLD), str(EXAMPLE_CLUSTER)],
+    ],
+    ids=["help", "report-help", "baseline-report", "baseline-eval", "saved-report-eval"],
 )
 def test_help_and_a_baseline_run_never_import_the_model_stack(argv):
     result = _python(LOADED, *argv)

@@ -5,7 +5,18 @@ Pure code over hand-made claims and verdicts (fixtures, not a model's output).
 
 import pytest
 
-from factcheck.models import Article, CanonicalClaim, Label, Quote, Span, Verdict
+from factcheck.models import (
+    Article,
+    CanonicalClaim,
+    Label,
+    Quote,
+    Report,
+    Span,
+    Usage,
+    Verdict,
+    stated_verdict,
+)
+from factcheck.render.markdown import render_markdown
 from factcheck.stages.dispute_rules import guess_kind, guess_question, published_at, same_source
 from factcheck.stages.disputes import assemble_disputes
 from factcheck.stages.merge import ProposedDispute
@@ -17,6 +28,7 @@ TEXTS = {
     "b": "Seven people were injured when the footbridge fell on Thursday.",
     "c": "The footbridge fell on Thursday. Four people were injured.",
     "d": "Crews reached the injured by boat.",
+    "e": "Seven were hurt in the fall.",
 }
 
 
@@ -67,7 +79,7 @@ def versions(dispute):
 
 
 def test_a_proposed_dispute_takes_its_articles_from_sources_and_support():
-    proposed = [ProposedDispute(question="How many?", kind="number", claim_ids=["c02", "c01"])]
+    proposed = [ProposedDispute(question="How many?", kind="number", versions=[["c02"], ["c01"]])]
     disputes, warnings = assemble_disputes(ARTICLES, [FOUR, SEVEN], CELLS, proposed)
     assert warnings == []
     assert [(d.id, d.question, d.kind) for d in disputes] == [("d1", "How many?", "number")]
@@ -115,7 +127,7 @@ def test_a_contradiction_the_merge_missed_adds_a_version_to_its_dispute():
         verdict("c03", "c", N),
         verdict("c01", "d", N),
     ]
-    proposed = [ProposedDispute(question="How many?", kind="number", claim_ids=["c01", "c02"])]
+    proposed = [ProposedDispute(question="How many?", kind="number", versions=[["c01"], ["c02"]])]
     disputes, _ = assemble_disputes(ARTICLES, [FOUR, SEVEN, also_seven], cells, proposed)
     assert len(disputes) == 1
     assert [v.claim_id for v in disputes[0].versions] == ["c01", "c02", "c03"]
@@ -125,8 +137,8 @@ def test_a_contradiction_is_never_used_to_join_two_proposed_disputes():
     day_a = claim("c03", "It fell on Thursday.", {"a": quote_of("a", "fell on Thursday")})
     day_d = claim("c04", "It fell on Wednesday.", {"d": Quote(text="x", span=Span(start=0, end=1))})
     proposed = [
-        ProposedDispute(question="How many?", kind="number", claim_ids=["c01", "c02"]),
-        ProposedDispute(question="When?", kind="date", claim_ids=["c03", "c04"]),
+        ProposedDispute(question="How many?", kind="number", versions=[["c01"], ["c02"]]),
+        ProposedDispute(question="When?", kind="date", versions=[["c03"], ["c04"]]),
     ]
     # A wrong cell: b, which gives no day, contradicts "Wednesday" with the passage of its
     # "seven injured" claim, a version of the other dispute.
@@ -150,7 +162,7 @@ def test_an_attribution_dispute_groups_the_articles_by_whom_they_credit():
         verdict("c01", "d", S, "Crews reached the injured", credit=None),
     ]
     proposed = [ProposedDispute(question="Who said it?", kind="attribution",
-                                claim_ids=["c01", "c01"])]  # fmt: skip
+                                versions=[["c01"], ["c01"]])]  # fmt: skip
     disputes, _ = assemble_disputes(ARTICLES, [remark], cells, proposed)
     assert disputes[0].kind == "attribution"
     # d credits no one: it takes no side on who said it.
@@ -161,7 +173,7 @@ def test_an_attribution_dispute_all_articles_agree_on_is_dropped():
     remark = claim("c01", "We were lucky.", {"a": quote_of("a", "Four people were injured")},
                    {"a": "Dana Whitlock"})  # fmt: skip
     cells = [verdict("c01", "c", S, "Four people were injured", credit="fire chief Dana Whitlock")]
-    proposed = [ProposedDispute(question="Who?", kind="attribution", claim_ids=["c01", "c01"])]
+    proposed = [ProposedDispute(question="Who?", kind="attribution", versions=[["c01"], ["c01"]])]
     assert assemble_disputes(ARTICLES, [remark], cells, proposed)[0] == []
 
 
@@ -181,7 +193,7 @@ def test_an_update_runs_from_the_earliest_figure_by_the_articles_dates_and_times
         claim("c04", "Five people have died.", {"c": Quote(text="x", span=Span(start=0, end=1))}),
     ]
     proposed = [ProposedDispute(question="What is the death toll?", kind="update",
-                                claim_ids=["c01", "c02", "c03", "c04"])]  # fmt: skip
+                                versions=[["c01"], ["c02"], ["c03"], ["c04"]])]  # fmt: skip
     disputes, _ = assemble_disputes(dated, toll, [], proposed)
     # 17th; the 18th (a bare date: its midnight); 18:05 on the 18th; no date last.
     assert [v.claim_id for v in disputes[0].versions] == ["c03", "c04", "c02", "c01"]
@@ -197,7 +209,7 @@ def test_timestamps_are_compared_in_utc():
 
 def test_versions_no_article_carries_are_dropped_and_so_is_a_dispute_left_with_one():
     unheld = claim("c02", "Seven people were injured.", {})
-    proposed = [ProposedDispute(question="How many?", kind="number", claim_ids=["c01", "c02"])]
+    proposed = [ProposedDispute(question="How many?", kind="number", versions=[["c01"], ["c02"]])]
     cells = [verdict("c01", "c", S, "Four people were injured")]
     assert assemble_disputes(ARTICLES, [FOUR, unheld], cells, proposed)[0] == []
 
@@ -206,8 +218,8 @@ def test_disputes_are_numbered_in_report_order_most_articles_first():
     small = claim("c03", "It fell on Thursday.", {"a": quote_of("a", "fell on Thursday")})
     other = claim("c04", "It fell on Friday.", {"d": Quote(text="x", span=Span(start=0, end=1))})
     proposed = [
-        ProposedDispute(question="When?", kind="date", claim_ids=["c03", "c04"]),
-        ProposedDispute(question="How many?", kind="number", claim_ids=["c01", "c02"]),
+        ProposedDispute(question="When?", kind="date", versions=[["c03"], ["c04"]]),
+        ProposedDispute(question="How many?", kind="number", versions=[["c01"], ["c02"]]),
     ]
     disputes, _ = assemble_disputes(ARTICLES, [FOUR, SEVEN, small, other], CELLS, proposed)
     assert [(d.id, d.question) for d in disputes] == [("d1", "How many?"), ("d2", "When?")]
@@ -260,3 +272,83 @@ def test_an_unforeseen_dispute_asks_about_what_differs():
 )
 def test_two_credits_name_one_source_when_the_words_of_one_are_in_the_other(one, other, same):
     assert same_source(one, other) is same
+
+
+# --- one answer, several wordings: one version ---------------------------------------------
+
+HURT = claim("c03", "Seven were hurt.", {"d": Quote(text="x", span=Span(start=0, end=1))})
+
+
+def test_a_claim_the_merge_missed_that_gives_a_side_s_answer_joins_that_side():
+    # d words "seven" its own way; b (which says seven) supports it, a contradicts it.
+    cells = [
+        *CELLS,
+        verdict("c03", "a", C, "Four people were injured"),
+        verdict("c03", "b", S, "Seven people were injured"),
+        verdict("c03", "c", N),
+        verdict("c01", "d", N),
+    ]
+    proposed = [ProposedDispute(question="How many?", kind="number", versions=[["c01"], ["c02"]])]
+    disputes, warnings = assemble_disputes(ARTICLES, [FOUR, SEVEN, HURT], cells, proposed)
+    assert warnings == []
+    assert versions(disputes[0]) == [("c01", ["a", "c"]), ("c02", ["b", "d"])]
+    assert disputes[0].versions[1].also == ["c03"]
+
+
+def test_wordings_the_merge_put_in_one_version_stay_one_version():
+    proposed = [
+        ProposedDispute(question="How many?", kind="number", versions=[["c02", "c03"], ["c01"]])
+    ]
+    cells = [*CELLS, verdict("c03", "a", C, "Four people were injured"),
+             verdict("c03", "b", N), verdict("c03", "c", N)]  # fmt: skip
+    disputes, _ = assemble_disputes(ARTICLES, [FOUR, SEVEN, HURT], cells, proposed)
+    # Two articles each: the merge's order stands.
+    assert versions(disputes[0]) == [("c02", ["b", "d"]), ("c01", ["a", "c"])]
+    assert disputes[0].versions[0].claim_ids == ["c02", "c03"]
+
+
+def test_context_the_merge_listed_with_an_answer_is_not_part_of_it():
+    # "It fell on Thursday" is carried by every article: it cannot tell "four" from "seven".
+    thursday = claim("c04", "The footbridge fell on Thursday.",
+                     {x: quote_of(x, "fell on Thursday") for x in "abc"})  # fmt: skip
+    proposed = [
+        ProposedDispute(question="How many?", kind="number", versions=[["c01", "c04"], ["c02"]])
+    ]
+    disputes, _ = assemble_disputes(ARTICLES, [FOUR, SEVEN, thursday], CELLS, proposed)
+    assert versions(disputes[0]) == [("c01", ["a", "c"]), ("c02", ["b"])]
+    assert disputes[0].versions[0].also == []
+
+
+def test_a_contradiction_found_only_by_the_check_is_dropped_when_an_article_carries_both_sides():
+    # c supports "seven" as well as "four": the cells disagree with each other, not the outlets.
+    cells = [*CELLS[:4], verdict("c02", "c", S, "Four people were injured"), CELLS[5]]
+    disputes, warnings = assemble_disputes(ARTICLES, [FOUR, SEVEN], cells)
+    assert disputes == []
+    assert warnings == [
+        "1 contradiction(s) the check found are in no dispute: an article carries both sides"
+    ]
+
+
+def test_the_report_quotes_each_article_in_its_own_wording_of_the_version():
+    hurt = claim("c03", "Seven were hurt.", {"e": quote_of("e", "Seven were hurt")})
+    articles = [article("a"), article("b"), article("e")]
+    cells = [
+        stated_verdict(FOUR, "a"), stated_verdict(SEVEN, "b"), stated_verdict(hurt, "e"),
+        verdict("c01", "b", C, "Seven people were injured"),
+        verdict("c01", "e", C, "Seven were hurt"),
+        verdict("c02", "a", C, "Four people were injured"),
+        verdict("c02", "e", N),
+        verdict("c03", "a", C, "Four people were injured"),
+        verdict("c03", "b", S, "Seven people were injured"),
+    ]  # fmt: skip
+    proposed = [ProposedDispute(question="How many?", kind="number", versions=[["c01"], ["c02"]])]
+    disputes, _ = assemble_disputes(articles, [FOUR, SEVEN, hurt], cells, proposed)
+    report = Report(cluster="x", cluster_name="x", model="hand-written-fixture", prompts={},
+                    articles=articles, claims=[FOUR, SEVEN, hurt], verdicts=cells,
+                    disputes=disputes, usage=Usage())  # fmt: skip
+    disputes_section = render_markdown(report).split("## Disputes")[1].split("## ")[0]
+    # e in its own words, where "e does not mention c02" would hide that it says seven.
+    assert "- C e: “Seven were hurt”" in disputes_section
+    assert "Seven: B, C · Four: A" in disputes_section
+    # c03 is inside the dispute: not listed again as a single-source claim.
+    assert "0 single-source" in render_markdown(report)

@@ -56,7 +56,7 @@ def test_a_request_larger_than_the_context_window_is_warned_about(tmp_path):
                for s in estimate["stages"] if s["calls"])  # fmt: skip
     assert need > 1500 and f"needs ~{need:,} tokens" in warning
     assert "more than gpt-4o-mini's context window of 1,500" in warning
-    # Even the smallest request budget (2,000) would not fit such a window.
+    # Even the smallest request budget (3,000) would not fit such a window.
     assert warning.endswith("use a model with a longer context")
     assert "the smallest budget; gpt-4o-mini's window of 1,500 is too small" in text
     assert f"Warning: {warning}." in text
@@ -100,16 +100,16 @@ def test_a_named_context_window_makes_a_local_model_checked(tmp_path):
 
 def test_the_dry_run_names_its_request_budget_and_splits_as_a_run_would(tmp_path):
     text, _ = dry_run(tmp_path, "--model", "gpt-4o-mini")
-    assert ("Request budget: 16,000 tokens per request (prompt and expected answer): the "
+    assert ("Request budget: 16,000 tokens per request (prompt and output budget): the "
             "default, well within gpt-4o-mini's window of 128,000; bigger requests are split."
             in text)  # fmt: skip
     cluster = cluster_with_a_long_article(tmp_path)
-    budget = ["--model", "gpt-4o-mini", "--request-tokens", "2000"]
+    budget = ["--model", "gpt-4o-mini", "--request-tokens", "3000"]
     text, small = dry_run(tmp_path, *budget, cluster=cluster)
-    assert "Request budget: 2,000 tokens per request (prompt and expected answer): as set " \
+    assert "Request budget: 3,000 tokens per request (prompt and output budget): as set " \
         "(--request-tokens); bigger requests are split." in text
     _, whole = dry_run(tmp_path, "--model", "gpt-4o-mini", cluster=cluster)
-    assert (whole["request_tokens"], small["request_tokens"]) == (16_000, 2_000)
+    assert (whole["request_tokens"], small["request_tokens"]) == (16_000, 3_000)
     calls = {s["stage"]: s["calls"] for s in small["stages"]}
     before = {s["stage"]: s["calls"] for s in whole["stages"]}
     assert (before["extract"], before["merge"]) == (5, 1)  # each article whole, one merge
@@ -118,4 +118,4 @@ def test_the_dry_run_names_its_request_budget_and_splits_as_a_run_would(tmp_path
     bodies = exported_bodies(tmp_path, *budget, cluster=cluster)
     assert len(bodies) == calls["extract"] and any('part=\\"1 of' in json.dumps(b) for b in bodies)
     counts = [tokenizer_for("gpt-4o-mini").count_request(b) for b in bodies]
-    assert small["stages"][0]["largest_input_tokens"] == max(counts) < 2000
+    assert small["stages"][0]["largest_input_tokens"] == max(counts) < 3000

@@ -30,6 +30,9 @@ GOLD_DIR = ROOT / "eval" / "gold"
 CONTRACT_KEYS = {
     "mode", "cells", "unresolved", "accuracy", "macro_f1", "per_label", "confusion",
     "claim_recall", "claims_predicted", "noise_violations",
+    # The 2026-11-29 additions.
+    "cluster", "model", "labels_scored", "claims_per_fact", "duplicates", "ci", "dispute_recall",
+    "dispute_precision", "dispute_kind_accuracy", "contradicted_cells_outside_disputes",
 }  # fmt: skip
 LABELS = ("supported", "contradicted", "not_mentioned")
 MODEL = ["--model", "scripted-stub", "--base-url", IN_PROCESS_STUB_URL]
@@ -84,14 +87,29 @@ def test_every_gold_cluster_evaluates_offline_with_consistent_metrics(gold, mode
         scores = doc["per_label"][label]
         assert scores["precision"] == pytest.approx(tp / predicted if predicted else 0)
         assert scores["recall"] == pytest.approx(tp / actual if actual else 0)
-        f1s.append(scores["f1"])
-    assert doc["macro_f1"] == pytest.approx(sum(f1s) / 3)
+        if predicted or actual:
+            f1s.append(scores["f1"])
+            assert label in doc["labels_scored"]
+        else:
+            assert label not in doc["labels_scored"]
+    assert doc["macro_f1"] == pytest.approx(sum(f1s) / len(f1s))
+    assert doc["cluster"] == gold_cluster_name(gold) and doc["model"] == "scripted-stub"
+    for metric in ("accuracy", "macro_f1", "claim_recall"):
+        if doc["ci"][metric] is not None:
+            low, high = doc["ci"][metric]
+            assert low <= doc[metric] <= high
+    disputes = load_gold(gold).disputes
+    if disputes:
+        assert 0 <= doc["dispute_recall"] <= 1
+    else:
+        assert doc["dispute_recall"] is None
     if mode == "verify":
         assert doc["cells"] == scored_cells(gold)
         assert doc["claim_recall"] is doc["claims_predicted"] is doc["noise_violations"] is None
+        assert doc["claims_per_fact"] is doc["duplicates"] is doc["ci"]["claim_recall"] is None
     else:
         assert 0 <= doc["claim_recall"] <= 1 and doc["claims_predicted"] > 0
-        assert doc["noise_violations"] >= 0
+        assert doc["noise_violations"] >= 0 and doc["duplicates"] >= 0
 
 
 @pytest.fixture
@@ -109,9 +127,13 @@ def test_thresholds_set_the_exit_status(example_store, tmp_path):
     assert failed.exit_code == 1
     macro = json.loads(failed.stdout)["macro_f1"]
     assert f"macro_f1 {macro:.3f} < --min-macro-f1 1.0" in failed.stderr
-    # A gate on a metric verify does not produce must not pass silently.
+    # A gate on a metric verify does not produce must not pass silently: a usage error, exit 2
+    # (issue 15), found before anything runs.
     recall = evaluate(*base, "--min-claim-recall", "0.1")
-    assert recall.exit_code == 1 and "needs --mode end-to-end" in recall.stderr
+    assert recall.exit_code == 2
+    assert recall.stderr == (
+        "factcheck: error: --min-claim-recall applies only to --mode end-to-end\n"
+    )
 
 
 def test_markdown_report_is_written(example_store, tmp_path):

@@ -35,14 +35,14 @@ def test_a_proposed_dispute_becomes_one_claim_per_version():
     assert len(fake.requests) == 1 and merged.warnings == []
     assert [(c.id, c.sources) for c in merged.claims] == [("c01", ["a", "b"]), ("c02", ["c"])]
     assert merged.disputes == [
-        ProposedDispute(question=HOW_MANY, kind="number", claim_ids=["c01", "c02"])
+        ProposedDispute(question=HOW_MANY, kind="number", versions=[["c01"], ["c02"]])
     ]
 
 
 def test_one_id_of_a_grouped_version_is_enough():
     answer = merge_answer([GROUP], [(HOW_MANY, "number", [["B1"], ["C1"]])])
     _, merged = merge([answer])
-    assert merged.disputes[0].claim_ids == ["c01", "c02"]
+    assert merged.disputes[0].versions == [["c01"], ["c02"]]
 
 
 def test_an_attribution_dispute_may_split_one_group_by_source():
@@ -50,7 +50,7 @@ def test_an_attribution_dispute_may_split_one_group_by_source():
     fake, merged = merge([answer])
     assert len(fake.requests) == 1
     assert merged.disputes == [
-        ProposedDispute(question="Who said it?", kind="attribution", claim_ids=["c01", "c01"])
+        ProposedDispute(question="Who said it?", kind="attribution", versions=[["c01"], ["c01"]])
     ]
 
 
@@ -104,11 +104,12 @@ def test_an_answer_that_stays_invalid_keeps_its_valid_groups_and_disputes():
     assert "kept 1 valid group(s) and 1 valid dispute(s)" in merged.warnings[0]
 
 
-def test_a_version_covering_claims_that_were_not_merged_keeps_the_first():
+def test_a_version_covering_claims_that_were_not_merged_keeps_them_all_in_that_version():
+    # One answer in two wordings the merge did not join is still one version, not two.
     answer = merge_answer([], [(HOW_MANY, "number", [["A1", "B1"], ["C1"]])])
     _, merged = merge([answer])
-    assert merged.disputes[0].claim_ids == ["c01", "c03"]
-    assert "covers claims c01, c02, which were not merged; kept c01" in merged.warnings[0]
+    assert merged.disputes[0].versions == [["c01", "c02"], ["c03"]]
+    assert merged.warnings == []
 
 
 def test_a_dispute_whose_versions_a_later_chunk_merges_is_dropped_with_a_warning():
@@ -130,4 +131,4 @@ def test_disputes_across_chunks_name_earlier_claims_by_their_k_id():
         merge_answer([], [(HOW_MANY, "number", [["K1"], ["C1"]])]),
     ]
     _, merged = merge(answers, claims, chunk_size=2)
-    assert merged.disputes[0].claim_ids == ["c01", "c02"]
+    assert merged.disputes[0].versions == [["c01"], ["c02"]]

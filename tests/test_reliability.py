@@ -226,31 +226,45 @@ def test_timeout_comes_from_the_flag_or_the_environment():
 
 # --- 5: oversized input ---------------------------------------------------------------------------
 
+
+def claims_of(document: dict, article: str) -> set[str]:
+    """The claims an article states (its cells are supported by construction)."""
+    return {c["id"] for c in document["claims"] if article in c["sources"]}
+
+
 def test_a_request_longer_than_the_context_leaves_that_article_unresolved_not_a_dead_run(
     tmp_path,
 ):
     cluster = cluster_with_a_long_article(tmp_path)
     LONG = LONG_ARTICLE
-    with FaultEndpoint(context_tokens=3000) as endpoint:
+    # A llama-cpp-python server with a 4,096-token context refuses longer prompts (HTTP 400).
+    with FaultEndpoint(mimic="llama-cpp-python", n_ctx=4096) as endpoint:
         store = str(tmp_path / "s.sqlite3")
-        args = ["report", str(cluster), "--model", "fault-context-limited", "--store", store,
+        args = ["report", str(cluster), "--model", "fault-none", "--store", store,
                 "--base-url", endpoint.base_url, "-f", "json"]  # fmt: skip
         refused = CliRunner().invoke(app, args)
-        assert refused.exit_code == 3, refused.output  # an extraction failed: the report is out
+        # The long article's extraction goes in parts (its output budget alone is over the
+        # 8,000-token default); its check, with every other article's claims, is refused.
+        assert refused.exit_code == 0, refused.output
         document = json.loads(refused.stdout)
-        extraction = {a["id"]: a["extraction"] for a in document["articles"]}
-        assert extraction.pop(LONG) == "failed" and set(extraction.values()) == {"ok"}
-        [why] = [w for w in document["warnings"] if w.startswith(f"{LONG}: extraction failed")]
-        assert "longer than the model's context window" in why and "--request-tokens" in why
-        assert "maximum context length is 3000 tokens" in why and "such as 2,250" in why
-        cells = [v for v in document["verdicts"] if v["article_id"] == LONG]
+        assert {a["extraction"] for a in document["articles"]} == {"ok"}
+        [why] = [w for w in document["warnings"] if w.startswith(f"check of {LONG} failed")]
+        assert "refused the request as too long (HTTP 400)" in why and "--request-tokens" in why
+        assert "maximum context length is 4096 tokens" in why and "such as 3,072" in why
+        cells = [v for v in document["verdicts"] if v["article_id"] == LONG
+                 and v["claim_id"] not in claims_of(document, LONG)]  # fmt: skip
         assert cells and {v["label"] for v in cells} == {"unresolved"}
-        assert all("longer than the model's context window" in v["rationale"] for v in cells)
+        assert all("maximum context length is 4096 tokens" in v["rationale"] for v in cells)
         others = [v for v in document["verdicts"] if v["article_id"] != LONG]
         assert others and "unresolved" not in {v["label"] for v in others}
+        refusals = {name: s["too_long"] for name, s in document["usage"]["stages"].items()}
+        assert refusals == {"extract": 0, "merge": 0, "check": 1}
+        assert "1 request(s) were refused as longer than the model's context window: their " \
+            "cells are unresolved or their claims missing (see above); a smaller " \
+            "--request-tokens splits them" in document["warnings"]
 
         # The budget the message suggests splits those requests, and the run completes.
-        fits = CliRunner().invoke(app, [*args, "--request-tokens", "2250"])
+        fits = CliRunner().invoke(app, [*args, "--request-tokens", "3072"])
         assert fits.exit_code == 0, fits.output
         document = json.loads(fits.stdout)
         assert {a["extraction"] for a in document["articles"]} == {"ok"}
@@ -260,8 +274,6 @@ def test_a_request_longer_than_the_context_leaves_that_article_unresolved_not_a_
 
 
 # --- 6: our own failures are not network failures -------------------------------------------------
-
-
 
 
 def test_a_damaged_store_names_itself_not_the_network(endpoint, tmp_path):
@@ -485,3 +497,30 @@ def test_concurrent_429s_do_not_all_come_back_at_once():
     assert len(waits) == 6
     assert all(2 <= w <= 2.5 for w in waits), waits  # Retry-After honoured, jitter on top
     assert len(set(waits)) == 6, waits
+
+
+def test_eval_takes_the_deadline_and_refresh_of_report(tmp_path):
+    store = tmp_path / "s.sqlite3"
+    gold = EXAMPLE_CLUSTER.parents[1] / "eval" / "gold" / f"{EXAMPLE_CLUSTER.name}.yaml"
+
+    def evaluate(endpoint: FaultEndpoint, fault: str, *more: str) -> Result:
+        args = ["eval", str(EXAMPLE_CLUSTER), "--gold", str(gold), "--model", fault,
+                "--base-url", endpoint.base_url, "--store", str(store), *more]  # fmt: skip
+        return CliRunner().invoke(app, args)
+
+    with FaultEndpoint() as endpoint:
+        assert evaluate(endpoint, "fault-none").exit_code == 0
+    # The endpoint is gone: stored answers still score, and --refresh asks it all the same,
+    # within the --timeout deadline.
+    assert evaluate(endpoint, "fault-none").exit_code == 0
+    started = time.monotonic()
+    refreshed = evaluate(endpoint, "fault-none", "--refresh", "check", "--timeout", "1.5")
+    assert refreshed.exit_code == 1, refreshed.output
+    assert time.monotonic() - started < 10
+    assert "1.5 s deadline" in stderr_lines(refreshed)[-1]
+    both = evaluate(endpoint, "fault-none", "--refresh", "check", "--offline")
+    assert both.exit_code == 2 and "--offline" in stderr_lines(both)[-1]
+    with FaultEndpoint(trickle_seconds=0.05) as slow:
+        trickled = evaluate(slow, "fault-trickle", "--timeout", "1.5")
+    assert trickled.exit_code == 1, trickled.output
+    assert "within the request's 1.5 s deadline" in stderr_lines(trickled)[-1]

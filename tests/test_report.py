@@ -128,7 +128,12 @@ def test_json_has_exactly_the_contract_keys_and_spellings():
     assert set(doc) == CONTRACT_KEYS | {"disputes", "warnings"}  # additions of 2026-11-29
     # extraction (issue 13): null when no model extracted, as in this hand-made report
     assert doc["articles"][0] == {"id": "a", "title": "A | <b>bold</b>", "extraction": None}
-    assert doc["claims"][0] == {"id": "c01", "text": "The bridge shut.", "sources": ["a"]}
+    assert doc["claims"][0] == {
+        "id": "c01",
+        "text": "The bridge shut.",
+        "sources": ["a"],
+        "as_of": {},
+    }
     assert set(doc["verdicts"][0]) == {
         "claim_id",
         "article_id",
@@ -168,9 +173,24 @@ def test_json_carries_the_disputes_attribution_and_headline_evidence():
         "question": "How many people have died?",
         "kind": "update",
         "versions": [
-            {"claim_id": "c01", "articles": ["001_wensmere_evening_post"]},
-            {"claim_id": "c02", "articles": ["002_northfold_wire", "003_radio_aldery"]},
-            {"claim_id": "c03", "articles": ["004_upland_courier", "005_aldbridge_advertiser"]},
+            {
+                "claim_id": "c01",
+                "articles": ["001_wensmere_evening_post"],
+                "also": [],
+                "label": None,
+            },
+            {
+                "claim_id": "c02",
+                "articles": ["002_northfold_wire", "003_radio_aldery"],
+                "also": [],
+                "label": None,
+            },
+            {
+                "claim_id": "c03",
+                "articles": ["004_upland_courier", "005_aldbridge_advertiser"],
+                "also": [],
+                "label": None,
+            },
         ],
     }
     cells = {(v["claim_id"], v["article_id"]): v for v in doc["verdicts"]}

@@ -167,10 +167,11 @@ def _disputes(
             continue
         versions = []
         for key, members in by_value.items():
-            best = max(members, key=lambda c: (len(carrying[c]), -order[c]))
+            ranked = sorted(members, key=lambda c: (-len(carrying[c]), order[c]))
             held = set().union(*(carrying[c] for c in members))
             versions.append((shown[key], DisputeVersion(
-                claim_id=best, articles=[a for a in articles if a in held])))  # fmt: skip
+                claim_id=ranked[0], articles=[a for a in articles if a in held],
+                also=ranked[1:], label=shown[key])))  # fmt: skip
         first = min(order[c] for c in values)
         found.append(_dispute(index, claims[first], kind, versions))
     found.sort(key=lambda d: (-len({a for v in d.versions for a in v.articles}),

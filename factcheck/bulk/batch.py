@@ -30,6 +30,7 @@ import openai
 from pydantic import BaseModel, Field
 
 from factcheck.errors import (
+    ConfigError,
     InputError,
     MissedRequest,
     MissingAnswers,
@@ -149,6 +150,12 @@ async def aexport(
     """
     if llm.store is None:
         raise InputError("batch export needs a response store")
+    if llm.config.output_mode().name == "json_object_schema":
+        # llama-cpp-python's own way to send a schema: neither Batch runner documents it.
+        raise ConfigError(
+            'mode="json_object_schema" is for llama.cpp servers, which run no batches: '
+            'export with mode="json_schema" for the Batch API or vllm run-batch'
+        )
     out = Path(out)
     needs: list[ClusterNeeds] = []
     requests: dict[str, MissedRequest] = {}

@@ -2,14 +2,12 @@
 
 The pipeline runs offline against the response store: stages whose answers are all stored cost
 nothing, and the first stage that lacks answers names its exact requests, whose prompts are
-measured. Later stages depend on answers not yet known, so they are estimated from the articles'
-length with the assumptions in ``ASSUMPTIONS``, split as the stages would split them to keep each
+measured. Later stages depend on answers not yet known, so they are projected from the
+articles' length (``bulk/projected.py``), split as the stages would split them to keep each
 request within the request budget (``factcheck.llm.budget``). Tokens are counted with the
 model's own encoding when factcheck knows it (``factcheck.llm.tokens``), else estimated from
 characters, and the dry run says which. It also says whether the largest request fits the
-model's context window. A check's output is estimated per claim it lists, from the compact
-answer's shape: a full entry for the share of claims an article supports or contradicts, an id
-for each of the rest.
+model's context window, and prints the request budget.
 """
 
 from __future__ import annotations
@@ -22,63 +20,22 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from factcheck.bulk.batch import amissing_requests
+from factcheck.bulk.projected import (
+    ASSUMPTIONS,
+    CHECK_TOKENS_PER_CLAIM,
+    StageEstimate,
+    projected,
+)
 from factcheck.errors import MissedRequest
 from factcheck.llm.budget import RequestBudget, suggested_budget
 from factcheck.llm.gateway import LLM
 from factcheck.llm.store import ResponseStore
 from factcheck.llm.tokens import CHARS_PER_TOKEN, Tokenizer
 from factcheck.models import Cluster, usd
-from factcheck.stages.check import CheckAnswer
-from factcheck.stages.chunks import (
-    CHARS_PER_CLAIM,
-    CHECK_TOKENS_PER_CLAIM,
-    FOUND_SHARE,
-    FOUND_TOKENS,
-    MERGE_TOKENS_PER_CLAIM,
-    MIN_ROOM,
-    NOT_MENTIONED_TOKENS,
-    extract_answer_tokens,
-    extract_parts,
-    overhead,
-)
-from factcheck.stages.extract import ExtractionAnswer
-from factcheck.stages.merge import DEFAULT_CHUNK_SIZE
-from factcheck.stages.merge_answer import MergeAnswer
 
-__all__ = ["CHECK_TOKENS_PER_CLAIM", "RunEstimate", "StageEstimate", "aestimate"]
-
-CLAIM_TOKENS = 25  # a canonical claim as listed in a prompt
-SHARED_SHARE = 0.6  # canonical claims per extracted claim after merging
-ASSUMPTIONS = (
-    f"one claim per {CHARS_PER_CLAIM} characters of article text",
-    f"{int(SHARED_SHARE * 100)} canonical claims per 100 extracted after merging",
-    f"a check answers {int(FOUND_SHARE * 100)}% of its claims in full (~{FOUND_TOKENS} tokens "
-    f"each), the rest as ids (~{NOT_MENTIONED_TOKENS})",
-)
 ESTIMATED_TOKENS = f"tokens ≈ characters / {CHARS_PER_TOKEN}"
 STAGES = ("extract", "merge", "check")
 _CLAIM_LINE = re.compile(r"^c\d+: ")
-
-
-class StageEstimate(BaseModel):
-    """One stage of a dry run."""
-
-    stage: str
-    calls: int
-    input_tokens: int
-    output_tokens: int
-    measured: bool  # input measured from the real requests, not estimated
-    largest_input_tokens: int = Field(default=0, description="The largest one request's prompt.")
-
-    @property
-    def output_per_call(self) -> int:
-        """Expected answer tokens of one call."""
-        return ceil(self.output_tokens / self.calls) if self.calls else 0
-
-    @property
-    def largest_request_tokens(self) -> int:
-        """What the stage's largest request needs of a context window: prompt and answer."""
-        return self.largest_input_tokens + self.output_per_call if self.calls else 0
 
 
 class RunEstimate(BaseModel):
@@ -114,78 +71,6 @@ class RunEstimate(BaseModel):
     def output_tokens(self) -> int:
         """Estimated completion tokens."""
         return sum(s.output_tokens for s in self.stages)
-
-
-def _estimated(stage: str, cluster: Cluster, budget: RequestBudget) -> StageEstimate:
-    """A stage's calls and tokens from the articles' length, split as the stages would split."""
-    tokens = budget.tokenizer
-    lengths = [len(a.text) for a in cluster.articles]
-    claims = [max(1, n // CHARS_PER_CLAIM) for n in lengths]
-    canonical = ceil(sum(claims) * SHARED_SHARE)
-    if stage == "extract":
-        inputs, output = [], 0
-        base = overhead(budget, "extract", ExtractionAnswer)
-        for article in cluster.articles:
-            parts = extract_parts(budget, article, ExtractionAnswer)
-            spans = [(0, len(article.text))] if parts is None else [
-                (p.span.start, p.span.end) for p in parts
-            ]  # fmt: skip
-            for start, end in spans:
-                text = article.text[start:end]
-                inputs.append(base + tokens.count(article.title) + tokens.count(text))
-                output += extract_answer_tokens(len(text))
-    elif stage == "merge":
-        inputs, output = _merge_estimate(budget, cluster, sum(claims))
-    else:
-        inputs, output = _check_estimate(budget, cluster, [max(0, canonical - c) for c in claims])
-    return StageEstimate(
-        stage=stage,
-        calls=len(inputs),
-        input_tokens=sum(inputs),
-        output_tokens=ceil(output),
-        measured=False,
-        largest_input_tokens=max(inputs, default=0),
-    )
-
-
-def _merge_estimate(budget: RequestBudget, cluster: Cluster, claims: int) -> tuple[list[int], int]:
-    if len(cluster.articles) < 2:
-        return [], 0
-    base = overhead(budget, "merge", MergeAnswer) + 15 * len(cluster.articles)
-    per_claim = CLAIM_TOKENS + MERGE_TOKENS_PER_CLAIM
-    fit = max(1, (budget.tokens - base) // per_claim)
-    calls = ceil(claims / min(DEFAULT_CHUNK_SIZE, fit))
-    per_call = ceil(claims / calls)
-    return [base + per_call * CLAIM_TOKENS] * calls, claims * MERGE_TOKENS_PER_CLAIM
-
-
-def _check_estimate(
-    budget: RequestBudget, cluster: Cluster, others: list[int]
-) -> tuple[list[int], float]:
-    """Per article, the claims it did not state: in groups, the article in parts as needed.
-
-    The arithmetic of ``stages.chunks.check_plan``, on estimated claims.
-    """
-    tokens = budget.tokenizer
-    base = overhead(budget, "check", CheckAnswer)
-    inputs: list[int] = []
-    output = 0.0
-    for article, k in zip(cluster.articles, others, strict=True):
-        if not k:
-            continue
-        head = base + tokens.count(article.title)
-        body = tokens.count(article.text)
-        claims = k * (CLAIM_TOKENS + CHECK_TOKENS_PER_CLAIM)
-        parts = groups = 1
-        if head + body + claims > budget.tokens:
-            room = max(budget.tokens - head, 2 * MIN_ROOM)
-            article_room = max(room - ceil(claims), room // 2)
-            parts = ceil(body / article_room) if body > article_room else 1
-            groups = ceil(claims / max(room - min(body, article_room), MIN_ROOM))
-        part, group = ceil(body / parts), ceil(k / groups)
-        inputs += [head + part + group * CLAIM_TOKENS] * (parts * groups)
-        output += parts * k * CHECK_TOKENS_PER_CLAIM
-    return inputs, output
 
 
 def _claims_in(request: MissedRequest) -> int:
@@ -258,7 +143,7 @@ async def aestimate(cluster: Cluster, llm: LLM) -> RunEstimate:
     stored = list(STAGES[: STAGES.index(stage)]) if stage else list(STAGES)
     stages = []
     for name in STAGES[len(stored) :]:
-        estimate = _estimated(name, cluster, budget)
+        estimate = projected(name, cluster, budget)
         stages.append(_measured(name, requests, estimate, tokens) if name == stage and requests
                       else estimate)  # fmt: skip
     context = llm.prices.context_window(model)

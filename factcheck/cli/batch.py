@@ -15,6 +15,7 @@ from factcheck.cli.options import (
     BaseUrlOpt,
     Command,
     Group,
+    MaxOutputTokensOpt,
     ModelOpt,
     OutputModeOpt,
     PricesOpt,
@@ -79,6 +80,7 @@ def batch_export(
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     output_mode: OutputModeOpt = None,
+    max_output_tokens: MaxOutputTokensOpt = None,
     store: StoreOpt = None,
     prices: PricesOpt = None,
     request_tokens: RequestTokensOpt = None,
@@ -108,7 +110,7 @@ def batch_export(
         # split, so it must be the one the reports will use, or their keys would differ.
         llm = gateway.open(
             model=model, base_url=base_url, mode=output_mode, store=store, offline=True,
-            prices=prices, request_tokens=request_tokens,
+            prices=prices, request_tokens=request_tokens, max_output_tokens=max_output_tokens,
         )  # fmt: skip
         limits = FileLimits(max_requests=max_requests, max_bytes=max_bytes)
         result = asyncio.run(aexport(clusters, llm, out, claims, limits))

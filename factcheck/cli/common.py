@@ -7,6 +7,7 @@ imported only when a command opens a gateway, so that ``--help`` and the baselin
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -47,6 +48,7 @@ class Gateway:
         prices: Path | None = None,
         verbose: bool = False,
         timeout: float | None = None,
+        max_output_tokens: int | None = None,
         refresh: Sequence[str] = (),
         dry_run: bool = False,
         request_tokens: int | None = None,
@@ -64,7 +66,8 @@ class Gateway:
             raise ConfigError("--refresh asks the model again, and --offline never does: drop one")
         self.config = resolve_config(
             model=model, base_url=base_url, mode=mode, concurrency=concurrency,
-            need_key=not (offline or dry_run), timeout=timeout, request_tokens=request_tokens,
+            need_key=not (offline or dry_run), timeout=timeout,
+            max_output_tokens=max_output_tokens, request_tokens=request_tokens,
         )  # fmt: skip
         setup_logging(verbose, self.config)
         self.llm = LLM(
@@ -104,10 +107,14 @@ def load(folder: Path, *, skip_bad: bool = False, follow_links: bool = False) ->
     from factcheck.stages.load import load_cluster
 
     cluster = load_cluster(folder, skip_bad=skip_bad, follow_links=follow_links)
-    warnings = [as_flags(w) for w in cluster.warnings]
-    for warning in warnings:
-        typer.echo(f"factcheck: warning: {warning}", err=True)
-    return cluster.model_copy(update={"warnings": warnings})
+    for warning in cluster.warnings:
+        say_warning(warning)
+    return cluster.model_copy(update={"warnings": [as_flags(w) for w in cluster.warnings]})
+
+
+def say_warning(warning: str) -> None:
+    """A warning of the Python API (loading, say) on stderr, in the CLI's words: flags."""
+    typer.echo(f"factcheck: warning: {as_flags(warning)}", err=True)
 
 
 # The Python API's errors name its arguments; on the command line the same advice names flags.
@@ -120,14 +127,17 @@ _FLAGS = {
     "timeout=...": "--timeout",
     "request_tokens=...": "--request-tokens",
     "store=...": "--store",
+    "max_output_tokens=...": "--max-output-tokens",
 }
+# An output mode named as a value: mode="json_schema" is --output-mode json_schema.
+_MODE_VALUE = re.compile(r'\bmode="(\w+)"')
 
 
 def as_flags(message: str) -> str:
     """``message`` with the API's argument spellings turned into the CLI's flags."""
     for argument, flag in _FLAGS.items():
         message = message.replace(argument, flag)
-    return message
+    return _MODE_VALUE.sub(r"--output-mode \1", message)
 
 
 @contextmanager

@@ -18,7 +18,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 # The names of factcheck.llm.config.MODES, written out so that --help need not import the model
 # layer (tests/test_cli_help.py holds the two together).
-OUTPUT_MODES = ("tools", "json", "json_schema", "md_json")
+OUTPUT_MODES = ("tools", "json_schema", "json_object_schema", "json", "md_json")
 
 # Model options, shared by every command that calls a model.
 ModelOpt = Annotated[
@@ -71,15 +71,24 @@ TimeoutOpt = Annotated[
         "[env: FACTCHECK_TIMEOUT; default: 600]",
     ),
 ]
+MaxOutputTokensOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-output-tokens",
+        min=1,
+        help="Output budget (max_tokens) of every model call, replacing each stage's own, "
+        "sized from its request [env: FACTCHECK_MAX_OUTPUT_TOKENS]",
+    ),
+]
 
 
 RequestTokensOpt = Annotated[
     int | None,
     typer.Option(
         "--request-tokens",
-        min=2000,
+        min=3000,
         metavar="N",
-        help="Most tokens one request may take, prompt and expected answer; a bigger one is "
+        help="Most tokens one request may take, prompt and output budget; a bigger one is "
         "split (long articles in parts, claims in groups) [env: FACTCHECK_REQUEST_TOKENS; "
         "default: 3/4 of the model's context window, at most 16000; 8000 when unknown]",
     ),

@@ -28,6 +28,7 @@ from factcheck.cli.options import (
     BaseUrlOpt,
     ConcurrencyOpt,
     FollowLinksOpt,
+    MaxOutputTokensOpt,
     ModelOpt,
     OfflineOpt,
     OutputModeOpt,
@@ -79,6 +80,7 @@ def report(
     prices: PricesOpt = None,
     backend: BackendOpt = BackendName.auto,
     timeout: TimeoutOpt = None,
+    max_output_tokens: MaxOutputTokensOpt = None,
     request_tokens: RequestTokensOpt = None,
     refresh: RefreshOpt = None,
     allow_partial: Annotated[
@@ -117,7 +119,8 @@ def report(
         llm = gateway.open(
             model=model, base_url=base_url, mode=output_mode, concurrency=concurrency, store=store,
             offline=offline, dry_run=dry_run, prices=prices, verbose=verbose, timeout=timeout,
-            refresh=[stage.value for stage in refresh or ()], request_tokens=request_tokens,
+            max_output_tokens=max_output_tokens, request_tokens=request_tokens,
+            refresh=[stage.value for stage in refresh or ()],
         )  # fmt: skip
         if dry_run:
             import asyncio
@@ -146,6 +149,8 @@ def _write_report(result: Report, format: Format, out: Path | None, show_all: bo
     from factcheck.render.markdown import render_markdown
     from factcheck.render.terminal import render_terminal
 
+    # The run's warnings give the API's advice (max_output_tokens=...): here, in flags.
+    result = result.model_copy(update={"warnings": [as_flags(w) for w in result.warnings]})
     if format is Format.json:
         write(out, lambda: render_json(result), "the JSON report")
     elif format is Format.markdown:

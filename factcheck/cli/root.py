@@ -12,6 +12,7 @@ import typer
 from typer.exceptions import TyperException
 
 from factcheck.cli.batch import app as batch_app
+from factcheck.cli.doctor import doctor
 from factcheck.cli.evaluate import eval_command
 from factcheck.cli.options import Command, Group, help_when_bare
 from factcheck.cli.report import report
@@ -53,6 +54,9 @@ app.command("eval", cls=Command, short_help="Score the checker against hand-labe
 )
 app.add_typer(batch_app, name="batch", short_help="Run big jobs through the OpenAI Batch API.")
 app.add_typer(store_app, name="store", short_help="Inspect the response store.")
+app.command(cls=Command, short_help="Check whether the configured model can run factcheck.")(
+    doctor
+)
 
 
 def main(argv: list[str] | None = None) -> None:

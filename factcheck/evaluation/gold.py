@@ -11,6 +11,9 @@ disputes:                                                    # optional
   - {id: d1, kind: number, claims: [c01, c02]}               # the competing versions
 ```
 
+A file without ``disputes:`` has not been labelled for disputes (the eval leaves dispute scores
+out); ``disputes: []`` says the cluster has none.
+
 Labels are ``S`` supported, ``C`` contradicted, ``N`` not mentioned. A list accepts any of its
 labels (its first label is the one a wrong prediction is scored against, see ``scoring.py``);
 ``null`` leaves the cell unscored, and so does an article missing from a claim's row.
@@ -73,6 +76,10 @@ class Gold(BaseModel):
     noise: list[str] = Field(default_factory=list)
     claims: list[GoldClaim]
     disputes: list[GoldDispute] = Field(default_factory=list)
+    disputes_listed: bool = Field(
+        default=False,
+        description="The file has a disputes key (even an empty one): its disputes were labelled.",
+    )
 
     @property
     def texts(self) -> list[str]:
@@ -114,8 +121,9 @@ def load_gold(path: str | Path, cluster: Cluster | None = None) -> Gold:
         claims.append(claim)
     disputes = _disputes(path, data.get("disputes"), seen)
     return Gold(
-        cluster=data["cluster"], aliases=aliases, noise=noise, claims=claims, disputes=disputes
-    )
+        cluster=data["cluster"], aliases=aliases, noise=noise, claims=claims, disputes=disputes,
+        disputes_listed="disputes" in data,
+    )  # fmt: skip
 
 
 def _read_yaml(path: Path) -> Any:

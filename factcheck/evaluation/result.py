@@ -1,6 +1,6 @@
 """What an eval found: the scores, the wrong cells, and the ``eval --json`` contract document.
 
-``missed_thresholds`` turns a result into the lines a CI gate fails on.
+The CI gates on it live in ``thresholds.py``.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from factcheck.evaluation.align import Alignment
+from factcheck.evaluation.disputes import CellRef, DisputeScores
+from factcheck.evaluation.intervals import ClaimCells, Intervals
 from factcheck.evaluation.scoring import CellScores
 from factcheck.models import Label, Usage
 
@@ -68,24 +70,63 @@ class EvalResult(BaseModel):
     gold_claims: int
     claim_recall: float | None = None
     claims_predicted: int | None = None
-    noise: list[NoiseViolation] | None = Field(default=None, description="end-to-end only.")
+    noise: list[NoiseViolation] | None = Field(
+        default=None, description="end-to-end only, and only when the articles' text is known."
+    )
     alignment: Alignment | None = None
     unaligned_predicted: list[ClaimRef] = Field(default_factory=list)
     unaligned_gold: list[ClaimRef] = Field(default_factory=list)
     usage: Usage = Field(default_factory=Usage, description="What the run behind it cost.")
+    source: str | None = Field(default=None, description="The saved report scored, if any.")
+    claim_cells: list[ClaimCells] = Field(
+        default_factory=list, description="The scored cells per gold claim (bootstrap, pooling)."
+    )
+    ci: Intervals | None = None
+    facts_paired: int | None = Field(default=None, description="end-to-end: gold claims paired.")
+    claims_on_facts: int | None = Field(
+        default=None, description="end-to-end: predicted claims paired or duplicate."
+    )
+    duplicate_claims: list[ClaimRef] | None = Field(
+        default=None,
+        description="end-to-end: predicted claims that only repeat a gold fact another states.",
+    )
+    disputes: DisputeScores | None = Field(
+        default=None, description="None when the gold file lists no disputes."
+    )
+    disputes_predicted: int = 0
+    contradicted_cells: int = 0
+    contradicted_outside: list[CellRef] = Field(
+        default_factory=list, description="Contradicted cells outside every predicted dispute."
+    )
+    clusters: list[str] = Field(
+        default_factory=list, description="A pooled result: the clusters pooled."
+    )
 
     @property
     def noise_violations(self) -> int | None:
-        """How many predicted claims quote boilerplate; None in verify mode."""
+        """How many predicted claims quote boilerplate; None where it was not judged."""
         return None if self.noise is None else len(self.noise)
 
+    @property
+    def claims_per_fact(self) -> float | None:
+        """Predicted claims paired or duplicate ÷ gold claims paired (end-to-end)."""
+        if self.facts_paired is None or self.claims_on_facts is None:
+            return None
+        return self.claims_on_facts / self.facts_paired if self.facts_paired else None
+
+    @property
+    def duplicates(self) -> int | None:
+        """Predicted claims that repeat a gold fact and are paired with no gold claim."""
+        return None if self.duplicate_claims is None else len(self.duplicate_claims)
+
     def to_contract(self) -> dict:
-        """The ``eval --json`` document, with exactly the keys DESIGN.md fixes.
+        """The ``eval --json`` document: DESIGN.md's keys, then its 2026-11-29 additions.
 
         ``confusion`` is ``{gold label: {predicted label: cells}}``: three rows, four columns
         (the three labels and ``unresolved``), every count present.
         """
         s = self.scores
+        disputes = self.disputes
         return {
             "mode": self.mode,
             "cells": s.cells,
@@ -103,34 +144,14 @@ class EvalResult(BaseModel):
             "claim_recall": self.claim_recall,
             "claims_predicted": self.claims_predicted,
             "noise_violations": self.noise_violations,
+            "cluster": self.cluster,
+            "model": self.model,
+            "labels_scored": [label.value for label in s.labels_scored],
+            "claims_per_fact": self.claims_per_fact,
+            "duplicates": self.duplicates,
+            "ci": self.ci.to_contract() if self.ci else None,
+            "dispute_recall": disputes.recall if disputes else None,
+            "dispute_precision": disputes.precision if disputes else None,
+            "dispute_kind_accuracy": disputes.kind_accuracy if disputes else None,
+            "contradicted_cells_outside_disputes": len(self.contradicted_outside),
         }
-
-
-def missed_thresholds(
-    result: EvalResult,
-    *,
-    min_macro_f1: float | None = None,
-    min_claim_recall: float | None = None,
-    max_noise: int | None = None,
-) -> list[str]:
-    """One line per threshold the result misses (a CI gate fails on any).
-
-    A threshold on a metric the mode does not produce (claim recall in verify) is missed too:
-    a gate that silently checks nothing would be worse.
-    """
-    missed = []
-    if min_macro_f1 is not None and result.scores.macro_f1 < min_macro_f1:
-        missed.append(f"macro_f1 {result.scores.macro_f1:.3f} < --min-macro-f1 {min_macro_f1}")
-    if min_claim_recall is not None:
-        recall = result.claim_recall
-        if recall is None:
-            missed.append("--min-claim-recall needs --mode end-to-end")
-        elif recall < min_claim_recall:
-            missed.append(f"claim_recall {recall:.3f} < --min-claim-recall {min_claim_recall}")
-    if max_noise is not None:
-        noise = result.noise_violations
-        if noise is None:
-            missed.append("--max-noise needs --mode end-to-end")
-        elif noise > max_noise:
-            missed.append(f"noise_violations {noise} > --max-noise {max_noise}")
-    return missed

@@ -10,11 +10,14 @@ The rules, which every mode of the eval shares:
   for no label (it has its own column in the confusion matrix).
 - **Zero division.** Precision, recall and F1 follow scikit-learn with ``zero_division=0``:
   a ratio whose denominator is 0 is 0. F1 is ``2·TP / (2·TP + FP + FN)``.
-- **Macro-F1** is the plain mean of the F1 of supported, contradicted and not_mentioned, always
-  over all three, like ``f1_score(gold, predicted, labels=[S, C, N], average="macro",
-  zero_division=0)``. A label that has neither gold cells nor predictions therefore counts as
-  an F1 of 0; ``CellScores.absent_labels`` names such labels so renderers can say so.
-- With no scored cells at all, every score is 0.0 and ``cells`` is 0.
+- **Macro-F1** is the plain mean of the F1 of the labels that occur in the scored cells: a label
+  is scored (``labels_scored``) when at least one cell has it as gold (after the list-gold rule)
+  or as prediction. A cluster with no contradictions, every cell right, scores 1.0; a label
+  predicted where the gold never has it scores its F1 of 0. This is scikit-learn's default
+  ``f1_score(gold, predicted, average="macro", zero_division=0)``, whose labels are those present
+  in either list (``unresolved`` is never a label). ``CellScores.absent_labels`` names the
+  labels left out, so renderers can say so.
+- With no scored cells at all, every score is 0.0, ``cells`` is 0 and no label is scored.
 """
 
 from __future__ import annotations
@@ -54,17 +57,14 @@ class CellScores(BaseModel):
     unresolved: int
     accuracy: float
     macro_f1: float
+    labels_scored: list[Label]
     per_label: dict[Label, LabelScores]
     confusion: dict[Label, dict[Label, int]]
 
     @property
     def absent_labels(self) -> list[Label]:
-        """Labels with no gold cell and no prediction: their F1 of 0 still enters macro-F1."""
-        return [
-            label
-            for label, s in self.per_label.items()
-            if s.gold == 0 and s.predicted == 0 and self.cells
-        ]
+        """Labels with no gold cell and no prediction: left out of macro-F1."""
+        return [label for label in self.per_label if label not in self.labels_scored and self.cells]
 
 
 def effective_gold(accepted: Sequence[Label], predicted: Label) -> Label:
@@ -74,24 +74,35 @@ def effective_gold(accepted: Sequence[Label], predicted: Label) -> Label:
     return predicted if predicted in accepted else accepted[0]
 
 
+def empty_confusion() -> dict[Label, dict[Label, int]]:
+    """A confusion matrix of zeros: three gold rows, four predicted columns."""
+    return {g: dict.fromkeys(PREDICTED_LABELS, 0) for g in SCORED_LABELS}
+
+
 def score_cells(pairs: Iterable[tuple[Sequence[Label], Label]]) -> CellScores:
     """Score ``(accepted gold labels, predicted label)`` pairs, one per scored cell."""
-    confusion = {g: dict.fromkeys(PREDICTED_LABELS, 0) for g in SCORED_LABELS}
-    cells = correct = 0
+    confusion = empty_confusion()
     for accepted, predicted in pairs:
         gold = effective_gold(accepted, predicted)
         if gold not in confusion:
             raise ValueError(f"a gold label must be one of {', '.join(SCORED_LABELS)}, not {gold}")
         confusion[gold][predicted] += 1
-        cells += 1
-        correct += gold == predicted
+    return scores_from_confusion(confusion)
+
+
+def scores_from_confusion(confusion: dict[Label, dict[Label, int]]) -> CellScores:
+    """Every cell-level score of a confusion matrix (rows gold, columns predicted)."""
     per_label = {label: _label_scores(label, confusion) for label in SCORED_LABELS}
+    present = [label for label, s in per_label.items() if s.gold or s.predicted]
+    cells = sum(n for row in confusion.values() for n in row.values())
+    correct = sum(confusion[label][label] for label in SCORED_LABELS)
     return CellScores(
         cells=cells,
         correct=correct,
         unresolved=sum(row[Label.UNRESOLVED] for row in confusion.values()),
         accuracy=_ratio(correct, cells),
-        macro_f1=sum(s.f1 for s in per_label.values()) / len(per_label),
+        macro_f1=sum(per_label[label].f1 for label in present) / len(present) if present else 0.0,
+        labels_scored=present,
         per_label=per_label,
         confusion=confusion,
     )

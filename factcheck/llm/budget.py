@@ -1,17 +1,18 @@
 """How big one request may be: the request budget, in tokens, and how text is measured for it.
 
-A request's size is its prompt plus the answer expected of it: both must fit the model's
-context window, and a long answer (an extraction of a long article, a check of many claims)
-is also the one most likely to be cut off at the output limit. The stages split a request that
-would exceed the budget (``factcheck.stages.chunks``); one that fits is sent exactly as it
-always was, so its store key does not change.
+A request's size is its prompt plus its output budget (the ``max_tokens`` it carries, sized by
+``factcheck.stages.budget``): servers count both against the model's context window, and a
+long answer (an extraction of a long article, a check of many claims) is also the one most
+likely to be cut off. The stages split a request that would exceed the budget
+(``factcheck.stages.chunks``); one that fits is sent exactly as it always was, so its store
+key does not change.
 
 The budget is ``ModelConfig.request_tokens`` when given (``--request-tokens``,
 ``FACTCHECK_REQUEST_TOKENS``). Otherwise it comes from the model's context window in the model
-table: three quarters of it (the answer estimate is rough, and the rest is the margin), at most
-``DEFAULT_REQUEST_TOKENS``. A model whose window is unknown (a local server's, say) gets
-``UNKNOWN_WINDOW_REQUEST_TOKENS``: enough for any ordinary cluster's requests, and within an
-8k-token window.
+table: three quarters of it (the rest is the margin, since an unknown model's tokens are only
+estimated), at most ``DEFAULT_REQUEST_TOKENS``. A model whose window is unknown (a local
+server's, say) gets ``UNKNOWN_WINDOW_REQUEST_TOKENS``: enough for any ordinary cluster's
+requests, and within an 8k-token window.
 
 Measuring is cheap when a text obviously fits: a token is at least one UTF-8 byte, so a text's
 length in bytes bounds its tokens, and the tokenizer (a second to load) is loaded only when
@@ -36,7 +37,7 @@ WINDOW_SHARE = 0.75
 
 
 class RequestBudget:
-    """The most tokens one request may take, prompt and expected answer together.
+    """The most tokens one request may take, its prompt and its output budget together.
 
     ``why`` says where the figure comes from, for ``--dry-run`` and messages.
     """
@@ -48,6 +49,7 @@ class RequestBudget:
         model: str,
         encoding: str | None = None,
         schema_indent: int | None = 2,
+        output_tokens: int | None = None,
     ) -> None:
         self.tokens = tokens
         self.why = why
@@ -56,6 +58,8 @@ class RequestBudget:
         # How the answer's schema travels: indented in the system message (instructor's JSON
         # modes), or compact in the request's tools or response_format (None).
         self.schema_indent = schema_indent
+        # The output budget every call gets (max_output_tokens), in place of each stage's rule.
+        self.output_tokens = output_tokens
 
     @cached_property
     def tokenizer(self) -> Tokenizer:
@@ -67,8 +71,8 @@ class RequestBudget:
         return self.tokenizer.count(text)
 
     def describe(self) -> str:
-        """E.g. '16,000 tokens per request (prompt and expected answer): three quarters ...'."""
-        return f"{self.tokens:,} tokens per request (prompt and expected answer): {self.why}"
+        """E.g. '16,000 tokens per request (prompt and output budget): three quarters ...'."""
+        return f"{self.tokens:,} tokens per request (prompt and output budget): {self.why}"
 
 
 def bound(text: str) -> int:
@@ -80,8 +84,11 @@ def request_budget(config: ModelConfig, prices: PriceTable) -> RequestBudget:
     """The budget for ``config``'s model: its own setting, else from the model table."""
     model = config.model
     tokens, why = _budget(config, prices)
-    indent = 2 if config.instructor_mode().name in ("JSON", "MD_JSON") else None
-    return RequestBudget(tokens, why, model, prices.encoding(model), schema_indent=indent)
+    indent = 2 if config.output_mode().instructor_name in ("JSON", "MD_JSON") else None
+    return RequestBudget(
+        tokens, why, model, prices.encoding(model), schema_indent=indent,
+        output_tokens=config.max_output_tokens,
+    )  # fmt: skip
 
 
 def _budget(config: ModelConfig, prices: PriceTable) -> tuple[int, str]:

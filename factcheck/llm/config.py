@@ -12,26 +12,24 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, Field, SecretStr
 
 from factcheck.errors import ConfigError
+from factcheck.llm.modes import OUTPUT_MODES, OutputMode
 
 if TYPE_CHECKING:
     import instructor
 
-# Mode name -> instructor.Mode member. Names, not members: instructor is imported only when a
-# model is called, so that `--help` and the baseline never load the model stack.
-MODES: dict[str, str] = {
-    "tools": "TOOLS",
-    "json": "JSON",
-    "json_schema": "JSON_SCHEMA",
-    "md_json": "MD_JSON",
-}
+# Mode name -> the name of the instructor.Mode member that builds its requests. Names, not
+# members: instructor is imported only when a model is called, so that `--help` and the
+# baseline never load the model stack (factcheck/llm/modes.py says what each mode sends).
+MODES: dict[str, str] = {name: mode.instructor_name for name, mode in OUTPUT_MODES.items()}
 
 TIMEOUT_ENV = "FACTCHECK_TIMEOUT"
 REQUEST_TOKENS_ENV = "FACTCHECK_REQUEST_TOKENS"
 # The smallest request budget that leaves room besides the prompts' own instructions and schema.
-MIN_REQUEST_TOKENS = 2_000
+MIN_REQUEST_TOKENS = 3_000
+MAX_OUTPUT_TOKENS_ENV = "FACTCHECK_MAX_OUTPUT_TOKENS"
 
 CONFIG_HINT = (
     "no model configured: pass model=... (or set FACTCHECK_MODEL), plus base_url=... "
@@ -63,7 +61,9 @@ class ModelConfig(BaseModel):
     model: str
     base_url: str | None = None
     api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
-    mode: str | None = Field(default=None, description="tools, json, json_schema or md_json")
+    mode: str | None = Field(
+        default=None, description="tools, json_schema, json_object_schema, json or md_json"
+    )
     concurrency: int = Field(default=8, ge=1)
     timeout: float = Field(
         default=600.0,
@@ -76,31 +76,52 @@ class ModelConfig(BaseModel):
     )
     connect_timeout: float = Field(default=10.0, gt=0, description="Seconds to connect.")
     temperature: float | None = 0.0
-    max_tokens: int | None = None
+    max_output_tokens: int | None = Field(
+        default=None,
+        ge=1,
+        validation_alias=AliasChoices("max_output_tokens", "max_tokens"),
+        description="The output budget of every call (--max-output-tokens); None: each stage "
+        "sizes its own from its request.",
+    )
     max_reasks: int = Field(default=2, ge=0, description="Re-asks after an invalid answer.")
     request_tokens: int | None = Field(
         default=None,
         ge=MIN_REQUEST_TOKENS,
-        description="The most tokens one request may take, prompt and expected answer "
+        description="The most tokens one request may take, its prompt and its output budget "
         "together; a bigger one is split (--request-tokens, FACTCHECK_REQUEST_TOKENS). None: "
         "from the model's context window (factcheck.llm.budget).",
     )
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
 
-    def instructor_mode(self) -> instructor.Mode:
+    @property
+    def is_openai(self) -> bool:
+        """Whether the endpoint is OpenAI's or Azure OpenAI's."""
+        host = urlparse(self.base_url).hostname or "" if self.base_url else "api.openai.com"
+        return host.endswith(("openai.com", "openai.azure.com"))
+
+    def output_mode(self) -> OutputMode:
         """The structured-output mode: the one asked for, else the endpoint's best fit.
 
-        OpenAI and Azure OpenAI get tool calls; local servers (vLLM, Ollama, llama.cpp) get
-        JSON mode, which all of them support.
+        OpenAI and Azure OpenAI get tool calls; other servers (vLLM, Ollama, llama.cpp) get
+        JSON mode, which all of them take (``factcheck doctor`` finds a stricter one).
         """
-        import instructor
-
         if self.mode:
-            return instructor.Mode[MODES[self.mode]]
-        host = urlparse(self.base_url).hostname or "" if self.base_url else "api.openai.com"
-        if host.endswith(("openai.com", "openai.azure.com")):
-            return instructor.Mode.TOOLS
-        return instructor.Mode.JSON
+            return OUTPUT_MODES[self.mode]
+        return OUTPUT_MODES["tools" if self.is_openai else "json"]
+
+    def instructor_mode(self) -> instructor.Mode:
+        """The instructor mode of :meth:`output_mode` (imports instructor)."""
+        return self.output_mode().instructor
+
+    @property
+    def token_limit_parameter(self) -> str:
+        """The request parameter that caps an answer's tokens on this endpoint.
+
+        OpenAI's reasoning models refuse ``max_tokens`` and every OpenAI model takes
+        ``max_completion_tokens``; llama-cpp-python ignores ``max_completion_tokens``, and
+        the other servers all take ``max_tokens``.
+        """
+        return "max_completion_tokens" if self.is_openai else "max_tokens"
 
     @property
     def endpoint(self) -> str:
@@ -130,11 +151,12 @@ def resolve_config(
     """Build a config from explicit values, falling back to the environment.
 
     Flags win over ``FACTCHECK_MODEL``, ``FACTCHECK_BASE_URL``, ``FACTCHECK_MODE``,
-    ``FACTCHECK_TIMEOUT`` (``timeout=``), ``FACTCHECK_REQUEST_TOKENS`` (``request_tokens=``)
-    and ``OPENAI_API_KEY``. Raises ``ConfigError`` when no model is named, when OpenAI is the
+    ``FACTCHECK_TIMEOUT`` (``timeout=``), ``FACTCHECK_MAX_OUTPUT_TOKENS``
+    (``max_output_tokens=``), ``FACTCHECK_REQUEST_TOKENS`` (``request_tokens=``) and
+    ``OPENAI_API_KEY``. Raises ``ConfigError`` when no model is named, when OpenAI is the
     endpoint and there is no key (unless ``need_key`` is false: offline runs send nothing), for
-    an unknown mode, for a timeout that is not a positive number, or for a request budget
-    below ``MIN_REQUEST_TOKENS``.
+    an unknown mode, for a timeout that is not a positive number, for an output budget below
+    one token, or for a request budget below ``MIN_REQUEST_TOKENS``.
     """
     env = os.environ if env is None else env
     model = model or env.get("FACTCHECK_MODEL")
@@ -151,12 +173,19 @@ def resolve_config(
     if settings.get("request_tokens") is None:
         settings.pop("request_tokens", None)
         if env.get(REQUEST_TOKENS_ENV):
-            settings["request_tokens"] = _tokens(env[REQUEST_TOKENS_ENV], REQUEST_TOKENS_ENV)
+            settings["request_tokens"] = _request_tokens(env[REQUEST_TOKENS_ENV])
     elif settings["request_tokens"] < MIN_REQUEST_TOKENS:
         raise ConfigError(
             f"request_tokens=... must be at least {MIN_REQUEST_TOKENS:,} (the prompts' own "
-            f"instructions take about 1,200), not {settings['request_tokens']:,}"
+            f"instructions and schema take about 1,500), not {settings['request_tokens']:,}"
         )
+
+    if settings.get("max_output_tokens") is None:
+        settings.pop("max_output_tokens", None)
+        if env.get(MAX_OUTPUT_TOKENS_ENV):
+            settings["max_output_tokens"] = _tokens(env[MAX_OUTPUT_TOKENS_ENV])
+    elif settings["max_output_tokens"] < 1:
+        raise ConfigError("max_output_tokens=... must be at least 1")
     base_url = base_url or env.get("FACTCHECK_BASE_URL") or None
     api_key = api_key or env.get("OPENAI_API_KEY") or None
     mode = mode or env.get("FACTCHECK_MODE") or None
@@ -169,7 +198,8 @@ def resolve_config(
     return ModelConfig(model=model, base_url=base_url, api_key=api_key, mode=mode, **settings)
 
 
-def _tokens(value: str, name: str) -> int:
+def _request_tokens(value: str) -> int:
+    name = REQUEST_TOKENS_ENV
     try:
         tokens = int(value.replace(",", "").replace("_", ""))
     except ValueError:
@@ -187,6 +217,14 @@ def _seconds(value: str, name: str) -> float:
     if not seconds > 0:
         raise ConfigError(f"{name} must be more than 0 seconds, not '{value}'")
     return seconds
+
+
+def _tokens(value: str) -> int:
+    if not value.strip().isdigit() or int(value) < 1:
+        raise ConfigError(
+            f"{MAX_OUTPUT_TOKENS_ENV} must be a whole number of tokens, not '{value}'"
+        )
+    return int(value)
 
 
 # user:password@ in a URL, and query parameters whose name says they carry a secret.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import httpx2
@@ -19,6 +20,71 @@ from factcheck.llm.answers import first_line
 # Worth another try: rate limits, timeouts, and server-side failures. 4xx other than these
 # (400 bad request, 401 bad key, 404 unknown model) will fail the same way every time.
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 520, 522, 524, 529})
+
+
+# Parameters that choose the answer's format: a server refusing one needs another output mode.
+FORMAT_PARAMETERS = frozenset({"response_format", "tools", "tool_choice", "functions"})
+# llama-cpp-python answers every request-validation error with HTTP 500 (its route handler
+# catches FastAPI's RequestValidationError too); the message names the field, as in
+# "{'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), 'msg': ...}".
+_VALIDATION_LOC = re.compile(r"""['"]loc['"]\s*:\s*[(\[]\s*['"]body['"]\s*,\s*['"](\w+)['"]""")
+_VALIDATION_MSG = re.compile(r"""['"]msg['"]\s*:\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A server's refusal of one request parameter: it fails the same way every time."""
+
+    status: int
+    parameter: str
+    message: str
+
+    @property
+    def about_format(self) -> bool:
+        """Whether the refused parameter is the answer's format: another mode may work."""
+        return self.parameter in FORMAT_PARAMETERS
+
+
+def refusal(status: int, body: bytes) -> Refusal | None:
+    """The request parameter an error response refuses, when it names one.
+
+    A 400 or 422 may name it in ``error.param`` (OpenAI's), in FastAPI's ``detail[].loc``,
+    or in its message. A 5xx counts only when it is a request-validation error naming a field
+    (llama-cpp-python's) or names ``response_format`` (older llama.cpp servers): retrying
+    either would only repeat it.
+    """
+    if not (status in (400, 422) or 500 <= status < 600):
+        return None
+    try:
+        document = json.loads(body)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    error = document.get("error") if isinstance(document, dict) else None
+    detail = document.get("detail") if isinstance(document, dict) else None
+    message = str(error.get("message") or "") if isinstance(error, dict) else str(error or "")
+    said = _said(message)
+    if isinstance(detail, list) and detail and isinstance(detail[0], dict):  # FastAPI's 422
+        loc = detail[0].get("loc") or []
+        if len(loc) >= 2 and loc[0] == "body" and status < 500:
+            return Refusal(status, str(loc[1]), first_line(str(detail[0].get("msg", ""))))
+    located = _VALIDATION_LOC.search(message)
+    if located:
+        return Refusal(status, located.group(1), said)
+    if status < 500 and isinstance(error, dict) and isinstance(error.get("param"), str):
+        return Refusal(status, error["param"], said)
+    named = [p for p in sorted(FORMAT_PARAMETERS) if p in message]
+    if "response_format" in message or (named and status < 500):
+        return Refusal(status, "response_format" if "response_format" in message else named[0],
+                       said)  # fmt: skip
+    return None
+
+
+def _said(message: str) -> str:
+    """The part of an error message a person needs: a validation error's own ``msg``."""
+    found = _VALIDATION_MSG.search(message)
+    if found:
+        return found.group(1) or found.group(2) or ""
+    return first_line(message)
 
 
 class RetryableStatusError(Exception):
@@ -110,6 +176,39 @@ def context_refusal(status: int, code: str | None, message: str) -> tuple[bool, 
         return False, None
     found = _CONTEXT_LIMIT.search(message)
     return True, int(found.group(1) or found.group(2)) if found else None
+
+def unreported_cut_off(request: Any, document: Any) -> bool:
+    """Whether an answer was cut off at its budget though ``finish_reason`` does not say so.
+
+    llama.cpp reports a tool call cut off at ``max_tokens`` as ``"tool_calls"``, which would
+    reach the validators as broken JSON and be re-asked at the same budget. An answer that
+    used every token it was allowed and is not whole JSON was cut off, whatever it says.
+    """
+    if not isinstance(request, dict) or not isinstance(document, dict):
+        return False
+    limit = request.get("max_tokens") or request.get("max_completion_tokens")
+    usage = document.get("usage")
+    used = token_count(usage.get("completion_tokens")) if isinstance(usage, dict) else None
+    choices = document.get("choices")
+    if not isinstance(limit, int) or not used or used < limit or not choices:
+        return False
+    first = choices[0] if isinstance(choices[0], dict) else {}
+    if first.get("finish_reason") == "length":
+        return False
+    message = first.get("message") if isinstance(first.get("message"), dict) else {}
+    calls = message.get("tool_calls") or []
+    function = calls[0].get("function", {}) if calls and isinstance(calls[0], dict) else {}
+    text = function.get("arguments") if function else message.get("content")
+    if not isinstance(text, str):
+        return False
+    text = text.strip()
+    if text.startswith("```"):
+        text = text.strip("`").removeprefix("json").strip()
+    try:
+        json.loads(text)
+    except ValueError:
+        return True
+    return False
 
 
 def token_count(value: Any) -> int | None:

@@ -30,10 +30,13 @@ from factcheck.llm.budget import RequestBudget, request_budget
 from factcheck.llm.config import ModelConfig, redact
 from factcheck.llm.failures import (
     MalformedResponse,
+    Refusal,
     RequestDeadline,
     context_refusal,
     describe,
+    refusal,
 )
+from factcheck.llm.modes import mode_instead
 from factcheck.llm.prices import PriceTable
 from factcheck.llm.store import ASK_LIMIT, ResponseStore
 from factcheck.llm.transport import (
@@ -47,6 +50,9 @@ from factcheck.llm.transport import (
 from factcheck.models import Usage
 
 T = TypeVar("T", bound=BaseModel)
+
+# The output budget of a call whose stage sizes none (the stages size their own).
+DEFAULT_OUTPUT_BUDGET = 4096
 
 
 class LLM:
@@ -90,7 +96,7 @@ class LLM:
 
     @cached_property
     def budget(self) -> RequestBudget:
-        """How many tokens one request may take, prompt and expected answer: see llm.budget."""
+        """How many tokens one request may take, prompt and output budget: see llm.budget."""
         return request_budget(self.config, self.prices)
 
     def _session(self) -> tuple[instructor.AsyncInstructor, asyncio.Semaphore]:
@@ -135,18 +141,22 @@ class LLM:
         messages: list[dict[str, str]],
         context: dict[str, Any],
         usage: Usage,
+        max_tokens: int | None = None,
     ) -> T:
         """Ask for a ``response_model`` answer; ``context`` fills the templates and validators.
 
-        Raises ``AnswerError`` when the answer stays invalid after re-asks or is truncated,
-        and ``ModelCallError`` when the endpoint refuses or keeps failing.
+        ``max_tokens`` is the answer's output budget, sized by the stage from its request
+        (default ``DEFAULT_OUTPUT_BUDGET``); the config's ``max_output_tokens`` overrides it.
+        Raises ``AnswerError`` when the answer stays invalid after re-asks or is cut off at
+        its budget (counted on ``usage``), and ``ModelCallError`` when the endpoint refuses
+        or keeps failing.
         """
         client, semaphore = self._session()
-        sampling: dict[str, Any] = {}
+        budget = self.config.max_output_tokens or max_tokens or DEFAULT_OUTPUT_BUDGET
+        sampling: dict[str, Any] = {self.config.token_limit_parameter: budget}
         if self.config.temperature is not None:
             sampling["temperature"] = self.config.temperature
-        if self.config.max_tokens is not None:
-            sampling["max_tokens"] = self.config.max_tokens
+        extras = self.config.output_mode().request_extras(response_model)
         tag = CallTag(stage=stage, usage=usage)
         token = CURRENT_CALL.set(tag)
         try:
@@ -159,13 +169,15 @@ class LLM:
                     max_retries=self.config.max_reasks,
                     strict=False,
                     **sampling,
+                    **extras,
                 )
             self._record_outcome(tag, "ok")
             return answer
         except IncompleteOutputException as exc:
             self._record_outcome(tag, "failed")
+            usage.add_cut_off(stage)
             raise AnswerError(
-                "the answer was cut off at the token limit",
+                f"the answer was cut off at its output budget of {budget} tokens",
                 raw=completion_text(exc.last_completion),
             ) from exc
         except (InstructorRetryException, openai.APIError) as exc:
@@ -174,11 +186,13 @@ class LLM:
             own = _own_failure(exc)
             if own is not None:
                 raise own from None
-            if isinstance(exc, openai.APIError):
-                raise self.call_error(exc) from exc
             cause = exc.__cause__
-            if isinstance(cause, openai.APIError):
-                raise self.call_error(cause) from exc
+            api = exc if isinstance(exc, openai.APIError) else cause
+            if isinstance(api, openai.APIError):
+                error = self.call_error(api)
+                if isinstance(error, ContextLengthExceeded):
+                    usage.add_too_long(stage)
+                raise error from exc
             self._record_outcome(tag, "failed")
             reason = redact(invalid_reason(cause or exc), self.config)
             raise AnswerError(
@@ -247,6 +261,16 @@ class LLM:
         elif isinstance(exc, openai.APIConnectionError):
             # Not the network: something below the SDK failed on a request or its answer.
             text = f"{where}: the answer could not be handled: {describe(below, 0, 0)}"
+        elif isinstance(exc, openai.APIStatusError) and (refused := _refusal(exc)) is not None:
+            mode = self.config.output_mode().name
+            said = f"HTTP {refused.status}" + (f": {refused.message}" if refused.message else "")
+            text = f"{where} refused the request's {refused.parameter} ({said})"
+            if refused.about_format:
+                instead = mode_instead(mode, refused.parameter, refused.message)
+                text += (
+                    f": output mode {mode} does not work with this server; use "
+                    f"mode=\"{instead}\" ('factcheck doctor' tries every mode)"
+                )
         elif isinstance(exc, openai.APIStatusError):
             status = exc.status_code
             if status in (429, 408, 409) or status >= 500:
@@ -254,12 +278,12 @@ class LLM:
                 text = f"{where} kept failing: HTTP {status} on all {tried} attempts"
             else:
                 message = _api_message(exc)
-                refused, limit = context_refusal(status, _api_code(exc), message)
-                if refused:
+                too_long, limit = context_refusal(status, _api_code(exc), message)
+                if too_long:
                     return ContextLengthExceeded(
                         redact(
-                            f"{where} refused the request as longer than the model's context "
-                            f"window (HTTP {status}): {message}",
+                            f"{where} refused the request as too long (HTTP {status}): "
+                            f"{message}",
                             self.config,
                         ),
                         limit,
@@ -312,6 +336,20 @@ def _api_code(exc: openai.APIStatusError) -> str | None:
         if isinstance(value, str):
             return value
     return None
+
+def _refusal(exc: openai.APIStatusError) -> Refusal | None:
+    """The parameter a 400, 422 or 5xx refused; a 400 only when it is the answer's format.
+
+    Other 400s (a prompt too long, say) keep their own message, which says it best.
+    """
+    try:
+        body = exc.response.content
+    except httpx2.ResponseNotRead:
+        return None
+    refused = refusal(exc.status_code, body)
+    if refused is None or (exc.status_code < 500 and not refused.about_format):
+        return None
+    return refused
 
 
 def _api_message(exc: openai.APIStatusError) -> str:

@@ -42,6 +42,8 @@ from factcheck.llm.failures import (
     RetryableStatusError,
     chat_completion_problem,
     describe,
+    refusal,
+    unreported_cut_off,
     usage_tokens,
 )
 from factcheck.llm.store import ASK_LIMIT, ResponseStore, StoredAnswer, endpoint_of, request_key
@@ -118,6 +120,8 @@ def _is_chat(request: httpx2.Request) -> bool:
 
 class RetryingTransport(httpx2.AsyncBaseTransport):
     """Retry 429, 5xx, timeouts, connection errors and malformed 200s, within a deadline.
+
+    A 5xx whose body refuses a request parameter (``failures.refusal``) is not retried.
 
     Waits are jittered exponential backoff; a ``Retry-After`` from the server sets the least
     wait (capped at ``max_wait``), with jitter on top so calls limited together do not all come
@@ -211,7 +215,9 @@ class RetryingTransport(httpx2.AsyncBaseTransport):
             if time.monotonic() < deadline:
                 raise
             raise RequestDeadline(self._timeouts.total) from None
-        if response.status_code in RETRYABLE_STATUS:
+        if response.status_code in RETRYABLE_STATUS and refusal(response.status_code, body) is None:
+            # A 5xx that refuses a parameter of the request (llama-cpp-python answers a
+            # response_format it does not take with 500) would fail the same way again.
             raise RetryableStatusError(response)
         if response.status_code == 200 and _is_chat(request):
             problem = chat_completion_problem(body, response.headers.get("content-type", ""))
@@ -238,7 +244,9 @@ class MeteredTransport(httpx2.AsyncBaseTransport):
     """Count every answered chat completion, and its tokens, against the call in flight.
 
     Token counts that are not numbers count as 0 and are noted on the ledger: the answer
-    itself is still good, only its cost is unknown.
+    itself is still good, only its cost is unknown. An answer cut off at its budget that a
+    server reports otherwise (``failures.unreported_cut_off``) gets ``finish_reason``
+    ``"length"``, so every layer above sees the cut-off for what it is.
     """
 
     def __init__(self, inner: httpx2.AsyncBaseTransport) -> None:
@@ -263,11 +271,31 @@ class MeteredTransport(httpx2.AsyncBaseTransport):
                     self._said.add(problem)
                     log.warning("%s: %s; its tokens are not counted", endpoint_of(request.url),
                                 problem)  # fmt: skip
+            if _is_chat(request) and unreported_cut_off(_json(request.content), document):
+                document["choices"][0]["finish_reason"] = "length"
+                return _replaced(response, request, document)
         return response
 
     async def aclose(self) -> None:
         """Close the wrapped transport."""
         await self._inner.aclose()
+
+
+def _json(raw: bytes) -> object:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+def _replaced(
+    response: httpx2.Response, request: httpx2.Request, document: dict
+) -> httpx2.Response:
+    """``response`` with ``document`` as its (decoded, re-encoded) JSON body."""
+    headers = {k: v for k, v in response.headers.items()
+               if k.lower() not in ("content-length", "content-encoding", "transfer-encoding")}
+    return httpx2.Response(response.status_code, headers=headers, json=document,
+                           request=request, extensions=response.extensions)  # fmt: skip
 
 
 class StoreMiss(Exception):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from factcheck.models import Article, CanonicalClaim, Dispute, Label, Verdict
 from factcheck.quotes import normalise
+from factcheck.render.labels import version_labels
 from factcheck.render.view import (
     ClaimRow,
     ReportView,
@@ -31,8 +32,6 @@ FIRST_FEW = 5
 QUOTES_PER_VERSION = 4
 # Letters in a one-line summary before "+N".
 LETTERS_SHOWN = 8
-# A version label of more words than this is replaced by the claim, shortened.
-LABEL_WORDS = 6
 
 _NUMBER_WORDS = (
     "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -43,7 +42,6 @@ _NUMBER_WORDS = (
 _NUMBER = re.compile(
     rf"\d|\b(?:{'|'.join(_NUMBER_WORDS.split())})\b|(?<!\bno )\bone\b(?! of\b)", re.IGNORECASE
 )
-_WORD = re.compile(r"\w+(?:[.,:'’-]\w+)*")
 
 
 def holds_number(text: str) -> bool:
@@ -171,7 +169,7 @@ class Digest:
         # Disputes to act on first; updates (not contradictions) after them.
         disputes.sort(key=lambda d: d.is_update)
         conflicts = _conflicts(view, view.report.disputes)
-        shown = {v.claim_id for d in view.report.disputes for v in d.versions}
+        shown = {c for d in view.report.disputes for v in d.versions for c in v.claim_ids}
         shown |= {claim.id for c in conflicts for claim, _ in c.claims}
         rest = [row for row in view.rows if row.claim.id not in shown]
         n = len(view.report.articles)
@@ -256,82 +254,40 @@ def _dispute_view(view: ReportView, dispute: Dispute) -> DisputeView:
         if claim is None or not articles:
             continue
         articles.sort(key=lambda a: (date_key(a.published), view.letter(a.id)))
-        versions.append(VersionView(claim, "", [side_of(view, claim, a) for a in articles]))
+        wordings = [claims[c] for c in version.claim_ids if c in claims]
+        sides = [side_of(view, _wording_of(view, wordings, a), a) for a in articles]
+        versions.append(VersionView(claim, version.label or "", sides))
     if dispute.kind == "update":
         # Earliest figure first, whatever order the versions came in.
         versions.sort(key=lambda v: min(date_key(s.article.published) for s in v.sides))
-    labels = _labels(dispute, versions)
-    for version, label in zip(versions, labels, strict=True):
-        version.label = label
+    # Labels the dispute brings (the baseline's differing values) win over words guessed here.
+    if not all(v.label for v in versions):
+        credits = [_credit(v) for v in versions]
+        texts = [v.claim.text for v in versions]
+        labels = version_labels(dispute.kind, dispute.question, texts, credits)
+        for version, label in zip(versions, labels, strict=True):
+            version.label = label
     return DisputeView(dispute, versions)
 
 
-def _labels(dispute: Dispute, versions: list[VersionView]) -> list[str]:
-    """What tells the versions apart, in a few words: the words only they use, or the credit."""
-    if dispute.kind == "attribution":
-        labels = []
-        for version in versions:
-            credits = Counter(s.attributed_to for s in version.sides if s.attributed_to)
-            labels.append(credits.most_common(1)[0][0] if credits else "no source named")
-        return labels
-    words = [_WORD.findall(v.claim.text) for v in versions]
-    # Shared: in every version when there are two, else in most of them.
-    seen = Counter(w for ws in words for w in {w.lower() for w in ws})
-    enough = len(versions) if len(versions) <= 2 else len(versions) // 2 + 1
-    shared = {w for w, n in seen.items() if n >= enough}
-    labels = [
-        _own_words(ws, shared) or _shorten(v.claim.text)
-        for v, ws in zip(versions, words, strict=True)
-    ]
-    if len(set(labels)) < len(labels):
-        return [_shorten(v.claim.text) for v in versions]
-    return labels
+def _credit(version: VersionView) -> str | None:
+    """Whom most of the version's articles credit, if any does."""
+    credits = Counter(s.attributed_to for s in version.sides if s.attributed_to)
+    return credits.most_common(1)[0][0] if credits else None
 
 
-# Words that never start or end a label ("homes on Beck Row", not "the homes on Beck Row").
-_EDGE_WORDS = frozenset(
-    ("a", "an", "the", "was", "were", "is", "are", "be", "been", "of", "on", "in", "at", "to",
-     "by", "for", "and")
-)  # fmt: skip
-
-
-def _own_words(words: list[str], shared: set[str]) -> str:
-    """The words of one version that the others lack, as '… '-joined runs; '' when too many."""
-    own = [n for n, w in enumerate(words) if w.lower() not in shared]
-    keep = set(own)
-    # A name goes whole: "Beck Row" against "Mill Row", not "Beck" against "Mill".
-    for n in own:
-        for step in (1, -1):
-            k = n
-            while (
-                0 <= k + step < len(words)
-                and words[k][:1].isupper()
-                and (words[k + step][:1].isupper())
-            ):
-                k += step
-                keep.add(k)
-    runs: list[list[str]] = []
-    for n in sorted(keep):
-        if runs and n - 1 in keep:
-            runs[-1].append(words[n])
-        else:
-            runs.append([words[n]])
-    trimmed = []
-    for run in runs:
-        while run and run[0].lower() in _EDGE_WORDS:
-            run = run[1:]
-        while run and run[-1].lower() in _EDGE_WORDS:
-            run = run[:-1]
-        if run:
-            trimmed.append(" ".join(run))
-    if not trimmed or sum(len(r.split()) for r in trimmed) > LABEL_WORDS:
-        return ""
-    return " … ".join(trimmed)
-
-
-def _shorten(text: str, width: int = 48) -> str:
-    text = text.rstrip(".")
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+def _wording_of(
+    view: ReportView, wordings: list[CanonicalClaim], article: Article
+) -> CanonicalClaim:
+    """The version's claim this article states, else one it supports, else the version's own."""
+    for claim in wordings:
+        if article.id in claim.sources:
+            return claim
+    for claim in wordings:
+        verdict = view.verdict(claim.id, article.id)
+        if verdict is not None and verdict.label is Label.SUPPORTED:
+            return claim
+    return wordings[0]
 
 
 def _conflicts(view: ReportView, disputes: list[Dispute]) -> list[ConflictView]:
@@ -339,7 +295,7 @@ def _conflicts(view: ReportView, disputes: list[Dispute]) -> list[ConflictView]:
     inside = set()
     for dispute in disputes:
         articles = {a for version in dispute.versions for a in version.articles}
-        inside |= {(v.claim_id, a) for v in dispute.versions for a in articles}
+        inside |= {(c, a) for v in dispute.versions for c in v.claim_ids for a in articles}
     against: dict[str, list[tuple[Article, Verdict]]] = {}
     for row in view.rows:
         for article, verdict, key in row.cells:

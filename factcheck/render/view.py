@@ -94,9 +94,10 @@ class ReportView:
         versions_of: dict[str, list[str]] = {}
         for dispute in report.disputes:
             for version in dispute.versions:
-                ids = versions_of.setdefault(version.claim_id, [])
-                if dispute.id not in ids:
-                    ids.append(dispute.id)
+                for claim_id in version.claim_ids:
+                    ids = versions_of.setdefault(claim_id, [])
+                    if dispute.id not in ids:
+                        ids.append(dispute.id)
         rows = []
         for claim in report.claims:
             row = []
@@ -218,7 +219,12 @@ def _update_cells(disputes: list[Dispute]) -> set[tuple[str, str]]:
             continue
         articles = {a for version in dispute.versions for a in version.articles}
         for version in dispute.versions:
-            cells |= {(version.claim_id, a) for a in articles if a not in version.articles}
+            cells |= {
+                (claim_id, a)
+                for claim_id in version.claim_ids
+                for a in articles
+                if a not in version.articles
+            }
     return cells
 
 

@@ -19,6 +19,7 @@ from factcheck.errors import AnswerError, ContextLengthExceeded
 from factcheck.llm.answers import optional_text, salvage_items, salvage_strings
 from factcheck.llm.gateway import LLM
 from factcheck.models import Article, CanonicalClaim, Label, Span, Usage, Verdict
+from factcheck.stages.budget import check_budget
 from factcheck.stages.chunks import check_plan, gather_parts, refusal
 from factcheck.stages.prompts import (
     Part,
@@ -192,6 +193,7 @@ async def _check(
             messages=messages_for("check"),
             context=context,
             usage=usage,
+            max_tokens=check_budget(len(claims)),
         )
     except AnswerError as exc:
         return _salvage(article, wanted, exc, where, within)

@@ -1,7 +1,8 @@
 """Requests within the budget: a long article in parts, a long list of claims in groups.
 
 A request's size is its prompt (the stage's instructions and answer schema, the article, the
-claims) plus the answer expected of it, against the request budget (``factcheck.llm.budget``).
+claims) plus its output budget (``stages/budget.py``), against the request budget
+(``factcheck.llm.budget``).
 A request within the budget is sent whole, exactly as before, so its store key is unchanged;
 one over it is split:
 
@@ -17,8 +18,7 @@ Calls grow with a story's text and its claims, never with their product: for a s
 size they stay O(N) in the number of articles. What a split request finds is put back together
 by the stage that sent it.
 
-Answer sizes are estimated from the shape of each stage's answer; ``--dry-run`` uses the same
-figures.
+``--dry-run`` splits its estimates with the same functions.
 """
 
 from __future__ import annotations
@@ -37,25 +37,20 @@ from factcheck.llm.budget import RequestBudget, bound, suggested_budget
 from factcheck.llm.tokens import Tokenizer
 from factcheck.llm.transport import StoreMiss
 from factcheck.models import Article, CanonicalClaim, Span
+from factcheck.stages.budget import (
+    CHECK_BASE,
+    CHECK_PER_CLAIM,
+    EXTRACT_BASE,
+    EXTRACT_PER_CHARACTER,
+    MERGE_BASE,
+    MERGE_PER_CLAIM,
+)
 from factcheck.stages.clean import clean_text
 from factcheck.stages.prompts import Part, escape_text, load_prompt
 from factcheck.stages.split import pack, split_text
 
 T = TypeVar("T")
 
-# What each stage's answer costs, in tokens (and the dry run's assumptions).
-CHARS_PER_CLAIM = 180  # about one claim per sentence of news prose
-EXTRACT_TOKENS_PER_CLAIM = 65  # quote, statement, attributed_to, as_of, JSON
-MERGE_TOKENS_PER_CLAIM = 14  # group ids, merged wording and proposed disputes, amortised
-# The check answers compactly: a claim the article supports or contradicts costs a full entry
-# (id, evidence quote, attributed_to, rationale, label), every other claim only its id. Most
-# claims sent to an article are ones it does not mention: a real run (issue 14) found 25 of
-# 345. FOUND_SHARE is set well above that, since merged statements are found more often than
-# per-outlet wordings were.
-FOUND_TOKENS = 55
-NOT_MENTIONED_TOKENS = 3  # '"c012", '
-FOUND_SHARE = 0.25
-CHECK_TOKENS_PER_CLAIM = FOUND_SHARE * FOUND_TOKENS + (1 - FOUND_SHARE) * NOT_MENTIONED_TOKENS
 # Chat framing, and the words instructor wraps around the schema in the JSON modes.
 FRAMING_TOKENS = 100
 # A part or a group never gets less room than this, even under a tiny budget or a huge title:
@@ -63,19 +58,32 @@ FRAMING_TOKENS = 100
 MIN_ROOM = 256
 
 
-def extract_answer_tokens(chars: int) -> int:
-    """The answer expected of an extraction of ``chars`` characters of article text."""
-    return ceil(chars * EXTRACT_TOKENS_PER_CLAIM / CHARS_PER_CLAIM)
+# The output budgets of stages/budget.py, as a base per call and a cost per unit: each
+# request is sized with the max_tokens it will carry (left uncapped here, which errs small),
+# or with max_output_tokens when that replaces the rules.
 
 
-def check_answer_tokens(claims: int) -> int:
-    """The answer expected of a check of ``claims`` claims (the compact answer)."""
-    return ceil(claims * CHECK_TOKENS_PER_CLAIM)
+def _output(budget: RequestBudget, base: int) -> int:
+    return budget.output_tokens if budget.output_tokens is not None else base
 
 
-def merge_answer_tokens(claims: int) -> int:
-    """The answer expected of a merge of ``claims`` claims."""
-    return claims * MERGE_TOKENS_PER_CLAIM
+def _per_unit(budget: RequestBudget, cost: float) -> float:
+    return 0 if budget.output_tokens is not None else cost
+
+
+def extract_output(budget: RequestBudget, chars: int) -> int:
+    """The output budget of an extraction of ``chars`` characters (title and text)."""
+    return _output(budget, EXTRACT_BASE) + ceil(_per_unit(budget, EXTRACT_PER_CHARACTER) * chars)
+
+
+def check_output(budget: RequestBudget, claims: int) -> int:
+    """The output budget of a check of ``claims`` claims."""
+    return _output(budget, CHECK_BASE) + ceil(_per_unit(budget, CHECK_PER_CLAIM) * claims)
+
+
+def merge_output(budget: RequestBudget, claims: int) -> int:
+    """The output budget of a merge listing ``claims`` claims."""
+    return _output(budget, MERGE_BASE) + ceil(_per_unit(budget, MERGE_PER_CLAIM) * claims)
 
 
 def _instructions(stage: str, answer: type[BaseModel], indent: int | None) -> tuple[str, ...]:
@@ -134,16 +142,18 @@ def extract_parts(
 ) -> list[Part] | None:
     """The parts to extract ``article`` in, or ``None`` when one request holds it whole."""
     body = clean_text(article)
-    expected = extract_answer_tokens(len(body))
-    if _fits_at_a_glance(budget, "extract", answer, (article.title, body), expected):
+    output = extract_output(budget, len(article.title) + len(body))
+    if _fits_at_a_glance(budget, "extract", answer, (article.title, body), output):
         return None
     head = overhead(budget, "extract", answer) + budget.count(article.title)
-    if head + budget.count(body) + expected <= budget.tokens:
+    if head + budget.count(body) + output <= budget.tokens:
         return None
+    head += extract_output(budget, len(article.title))
     room = max(budget.tokens - head, MIN_ROOM)
+    per_character = _per_unit(budget, EXTRACT_PER_CHARACTER)
 
     def cost(text: str) -> int:
-        return budget.count(text) + extract_answer_tokens(len(text))
+        return budget.count(text) + ceil(per_character * len(text))
 
     parts, _ = _parts(article, split_text(article.text, room, cost))
     return parts
@@ -171,14 +181,16 @@ def check_plan(
         return None, []
     body = clean_text(article)
     lines = [claim_line(c) for c in claims]
-    expected = check_answer_tokens(len(claims))
-    if _fits_at_a_glance(budget, "check", answer, (article.title, body, *lines), expected):
+    output = check_output(budget, len(claims))
+    if _fits_at_a_glance(budget, "check", answer, (article.title, body, *lines), output):
         return None, [claims]
     head = overhead(budget, "check", answer) + budget.count(article.title)
     body_tokens = budget.count(body)
-    costs = [budget.count(line) + CHECK_TOKENS_PER_CLAIM for line in lines]
-    if head + body_tokens + ceil(sum(costs)) <= budget.tokens:
+    per_claim = _per_unit(budget, CHECK_PER_CLAIM)
+    costs = [budget.count(line) + per_claim for line in lines]
+    if head + body_tokens + check_output(budget, 0) + ceil(sum(costs)) <= budget.tokens:
         return None, [claims]
+    head += check_output(budget, 0)
     room = max(budget.tokens - head, 2 * MIN_ROOM)
     article_room = max(room - ceil(sum(costs)), room // 2)
     parts: list[Part] | None = None
@@ -203,15 +215,18 @@ def merge_take(
     budget on their own, the new claims still get a quarter of it: the request is then over
     the budget, but the merge goes on in chunks of some size rather than one claim at a time.
     """
-    expected = merge_answer_tokens(len(earlier) + len(new))
-    if _fits_at_a_glance(budget, "merge", answer, (*head, *earlier, *new), expected):
+    output = merge_output(budget, len(earlier) + len(new))
+    if _fits_at_a_glance(budget, "merge", answer, (*head, *earlier, *new), output):
         return len(new)
-    fixed = overhead(budget, "merge", answer) + sum(budget.count(t) for t in head)
-    fixed += sum(budget.count(t) for t in earlier) + merge_answer_tokens(len(earlier))
-    room = max(budget.tokens - fixed, (budget.tokens - overhead(budget, "merge", answer)) // 4)
-    used = taken = 0
+    base = overhead(budget, "merge", answer)
+    fixed = base + sum(budget.count(t) for t in head)
+    fixed += sum(budget.count(t) for t in earlier) + merge_output(budget, len(earlier))
+    room = max(budget.tokens - fixed, (budget.tokens - base) // 4)
+    per_claim = _per_unit(budget, MERGE_PER_CLAIM)
+    used = 0.0
+    taken = 0
     for line in new:
-        c = budget.count(line) + MERGE_TOKENS_PER_CLAIM
+        c = budget.count(line) + per_claim
         if taken and used + c > room:
             break
         used += c

@@ -3,7 +3,8 @@
 Pure code, no model call. The merge proposed disputes from the claims alone; the verdicts say
 which articles carry each version. Contradicted cells the merge did not foresee are joined to
 the contradicting article's own claim, so one disagreement becomes one dispute, however many
-cells show it.
+cells show it. A version is one answer, however many claims word it: claims that no verdict
+sets against each other and that the same articles carry are one side.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from factcheck.models import (
     Span,
     Verdict,
 )
+from factcheck.stages.dispute_cells import DisputeCells
 from factcheck.stages.dispute_rules import (
     content_words,
     guess_kind,
@@ -33,58 +35,19 @@ from factcheck.stages.merge import ProposedDispute
 
 @dataclass
 class _Draft:
-    """A dispute being assembled: its question, kind and the claims that are its versions."""
+    """A dispute being assembled: its question, kind and, per version, the claims that give it.
+
+    ``from_check`` marks a dispute no proposal foresaw, built from contradicted cells alone.
+    """
 
     question: str
     kind: DisputeKind
-    claim_ids: list[str]
+    sides: list[list[str]]
+    from_check: bool = False
 
-
-class _Cells:
-    """Lookups over one report's claims and verdicts, computed once (clusters can be large)."""
-
-    def __init__(
-        self, articles: list[Article], claims: list[CanonicalClaim], verdicts: list[Verdict]
-    ) -> None:
-        self.articles = articles
-        self.claims = {c.id: c for c in claims}
-        self.order = {c.id: n for n, c in enumerate(claims)}
-        self.verdicts = {(v.claim_id, v.article_id): v for v in verdicts}
-        self._carriers = {
-            c.id: [a.id for a in articles if a.id in c.sources or self._supports(c.id, a.id)]
-            for c in claims
-        }
-        self.carried: dict[str, list[str]] = {a.id: [] for a in articles}
-        for claim in claims:
-            for article_id in self._carriers[claim.id]:
-                self.carried[article_id].append(claim.id)
-
-    def carriers(self, claim_id: str) -> list[str]:
-        """The articles that state the claim or support it, in article order."""
-        return self._carriers[claim_id]
-
-    def credit(self, claim_id: str, article_id: str) -> str | None:
-        """Whom an article carrying the claim credits it to."""
-        claim = self.claims[claim_id]
-        if article_id in claim.sources:
-            return claim.attributed_to.get(article_id)
-        verdict = self.verdicts.get((claim_id, article_id))
-        return verdict.attributed_to if verdict else None
-
-    def carried_span(self, claim_id: str, article_id: str) -> tuple[Span, bool] | None:
-        """Where the article states or supports the claim: the span, and whether in the title."""
-        claim = self.claims[claim_id]
-        if article_id in claim.quotes:
-            quote = claim.quotes[article_id]
-            return quote.span, quote.in_title
-        verdict = self.verdicts.get((claim_id, article_id))
-        if verdict and verdict.label is Label.SUPPORTED and verdict.evidence_span:
-            return verdict.evidence_span, verdict.from_title
-        return None
-
-    def _supports(self, claim_id: str, article_id: str) -> bool:
-        verdict = self.verdicts.get((claim_id, article_id))
-        return verdict is not None and verdict.label is Label.SUPPORTED
+    @property
+    def claim_ids(self) -> list[str]:
+        return [c for side in self.sides for c in side]
 
 
 def assemble_disputes(
@@ -101,16 +64,27 @@ def assemble_disputes(
     left with fewer than two. An ``update`` lists its versions earliest first, by the articles'
     dates. A contradicted cell outside every proposed dispute joins the claim to the
     contradicting article's own claim: a dispute of its own, or a new version of a proposed one.
+    Such a dispute is dropped, with a warning, when an article carries two of its versions: the
+    cells then disagree with each other rather than the outlets.
     """
-    cells = _Cells(articles, claims, verdicts)
-    drafts = [_Draft(p.question, p.kind, list(p.claim_ids)) for p in proposed or []]
+    cells = DisputeCells(articles, claims, verdicts)
+    drafts = [_Draft(p.question, p.kind, [list(v) for v in p.versions]) for p in proposed or []]
     warnings = _join_contradictions(cells, drafts, verdicts)
     disputes: list[Dispute] = []
+    hedged = 0
     for draft in drafts:
         versions = _versions(cells, draft)
+        if draft.from_check and _shares_articles(versions):
+            hedged += 1
+            continue
         if len(versions) >= 2:
             disputes.append(Dispute(id="", question=draft.question, kind=draft.kind,
                                     versions=versions))  # fmt: skip
+    if hedged:
+        warnings.append(
+            f"{hedged} contradiction(s) the check found are in no dispute: an article carries "
+            "both sides"
+        )
 
     def report_order(dispute: Dispute) -> tuple[int, int]:
         involved = {a for v in dispute.versions for a in v.articles}
@@ -122,7 +96,9 @@ def assemble_disputes(
     return disputes, warnings
 
 
-def _join_contradictions(cells: _Cells, drafts: list[_Draft], verdicts: list[Verdict]) -> list[str]:
+def _join_contradictions(
+    cells: DisputeCells, drafts: list[_Draft], verdicts: list[Verdict]
+) -> list[str]:
     """Give every contradicted cell outside the drafts a dispute: a draft's, or a new one.
 
     The cell's claim is joined to the contradicting article's own claim (union-find); joined
@@ -173,11 +149,18 @@ def _join_contradictions(cells: _Cells, drafts: list[_Draft], verdicts: list[Ver
     for root, members in components.items():
         if root in anchor:
             draft = drafts[anchor[root]]
-            draft.claim_ids += [c for c in members if c not in draft.claim_ids]
         elif len(members) >= 2:
             texts = [cells.claims[c].text for c in members]
             kind = guess_kind(texts)
-            drafts.append(_Draft(guess_question(kind, texts), kind, members))
+            draft = _Draft(guess_question(kind, texts), kind, [], from_check=True)
+            drafts.append(draft)
+        else:
+            continue
+        # The most carried claims first: they set the sides the others then join.
+        members.sort(key=lambda c: (-len(cells.carriers(c)), cells.order[c]))
+        for claim_id in members:
+            if claim_id not in draft.claim_ids:
+                _place(cells, draft.sides, claim_id)
     if not skipped:
         return []
     return [
@@ -186,7 +169,37 @@ def _join_contradictions(cells: _Cells, drafts: list[_Draft], verdicts: list[Ver
     ]
 
 
-def _partner(cells: _Cells, verdict: Verdict) -> str | None:
+def _place(cells: DisputeCells, sides: list[list[str]], claim_id: str) -> None:
+    """Put a claim on the side it agrees with, else on a side of its own.
+
+    It agrees with a side when no verdict sets them apart and articles carrying one also carry
+    the other; the side sharing the most such articles wins.
+    """
+    mine = set(cells.carriers(claim_id))
+    best: list[str] | None = None
+    best_shared = 0
+    for side in sides:
+        if any(cells.at_odds(claim_id, other) for other in side):
+            continue
+        shared = len(mine & {a for other in side for a in cells.carriers(other)})
+        if shared > best_shared:
+            best, best_shared = side, shared
+    if best is None:
+        sides.append([claim_id])
+    else:
+        best.append(claim_id)
+
+
+def _shares_articles(versions: list[DisputeVersion]) -> bool:
+    seen: set[str] = set()
+    for version in versions:
+        if seen & set(version.articles):
+            return True
+        seen |= set(version.articles)
+    return False
+
+
+def _partner(cells: DisputeCells, verdict: Verdict) -> str | None:
     """The contradicting article's own claim that its evidence states, if one can be told.
 
     First a claim the article states or supports at the very passage of the evidence; else the
@@ -214,16 +227,30 @@ def _overlap(a: Span, b: Span) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-def _versions(cells: _Cells, draft: _Draft) -> list[DisputeVersion]:
-    """The draft's versions with their articles, in the order a reader should meet them."""
+def _versions(cells: DisputeCells, draft: _Draft) -> list[DisputeVersion]:
+    """The draft's versions with their articles, in the order a reader should meet them.
+
+    A side's claim is its first (the merge names the answer first; placed claims come most
+    carried first); its other wordings are ``also``, and its articles are those carrying any of
+    them. A further wording that articles of another side carry too is story context the merge
+    listed with the answer, not the answer: it is left out.
+    """
     versions: list[DisputeVersion] = []
-    for claim_id in dict.fromkeys(draft.claim_ids):
-        carriers = cells.carriers(claim_id)
+    sides = [side for n, side in enumerate(draft.sides) if side and side not in draft.sides[:n]]
+    for n, side in enumerate(sides):
+        elsewhere = {a for other in sides[:n] + sides[n + 1 :] for a in cells.carriers(other[0])}
+        ranked = [side[0]] + [c for c in side[1:] if not elsewhere & set(cells.carriers(c))]
+        carried = {a for c in ranked for a in cells.carriers(c)}
+        carriers = [a.id for a in cells.articles if a.id in carried]
         if draft.kind != "attribution":
-            versions.append(DisputeVersion(claim_id=claim_id, articles=carriers))
+            versions.append(DisputeVersion(claim_id=ranked[0], articles=carriers, also=ranked[1:]))
             continue
-        sides = _by_credit(carriers, [cells.credit(claim_id, a) for a in carriers])
-        versions += [DisputeVersion(claim_id=claim_id, articles=side) for side in sides]
+        credits = [cells.credit(next(c for c in ranked if a in cells.carriers(c)), a)
+                   for a in carriers]  # fmt: skip
+        versions += [
+            DisputeVersion(claim_id=ranked[0], articles=group, also=ranked[1:])
+            for group in _by_credit(carriers, credits)
+        ]
     versions = [v for v in versions if v.articles]
     if draft.kind == "update":
         return sorted(versions, key=lambda v: _earliest(cells, v.articles))
@@ -252,7 +279,7 @@ def _by_credit(articles: list[str], credits: list[str | None]) -> list[list[str]
     return [members for _, members in sides] if sides else [uncredited]
 
 
-def _earliest(cells: _Cells, article_ids: list[str]) -> tuple[int, datetime]:
+def _earliest(cells: DisputeCells, article_ids: list[str]) -> tuple[int, datetime]:
     """Sort key: the version's earliest publication time; unknown dates last."""
     times = [
         moment for a in cells.articles

@@ -18,6 +18,7 @@ from factcheck.llm.answers import optional_text, salvage_items
 from factcheck.llm.gateway import LLM
 from factcheck.models import Article, ClaimText, ExtractedClaim, ExtractionStatus, Usage
 from factcheck.quotes import normalise
+from factcheck.stages.budget import extract_budget
 from factcheck.stages.chunks import extract_parts, gather_parts, refusal
 from factcheck.stages.prompts import Part, article_context, find_answer_quote, messages_for
 
@@ -140,6 +141,7 @@ async def _extract(
             messages=messages_for("extract"),
             context=article_context(article, part),
             usage=usage,
+            max_tokens=extract_budget(article, part.span if part else None),
         )
         return answer.claims, [], part
     except AnswerError as exc:

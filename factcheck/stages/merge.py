@@ -26,6 +26,7 @@ from factcheck.models import (
     Usage,
     article_aliases,
 )
+from factcheck.stages.budget import merge_budget
 from factcheck.stages.chunks import merge_take, refusal
 from factcheck.stages.merge_answer import (
     DisputeItem,
@@ -43,15 +44,16 @@ NOTE_LETTERS = 6
 
 
 class ProposedDispute(BaseModel):
-    """A dispute the merge proposed, on canonical claims: one claim id per version.
+    """A dispute the merge proposed, on canonical claims: per version, the claims that give it.
 
-    In an ``attribution`` dispute the versions may share one claim (one statement credited to
-    different sources); the check then tells which article credits whom.
+    A version holds several claims when the merge saw one answer in several wordings it did not
+    join. In an ``attribution`` dispute the versions may share one claim (one statement credited
+    to different sources); the check then tells which article credits whom.
     """
 
     question: str
     kind: DisputeKind
-    claim_ids: list[str]
+    versions: list[list[str]]
 
 
 @dataclass
@@ -187,6 +189,7 @@ async def _merge_chunk(
             messages=messages_for("merge"),
             context=context,
             usage=usage,
+            max_tokens=merge_budget(len(items)),
         )
         groups, disputes = answer.groups, answer.disputes
     except AnswerError as exc:
@@ -297,22 +300,22 @@ def _canonical(
 
 
 def _proposed(run: _Run, claim_of: dict[int, str]) -> list[ProposedDispute]:
-    """The proposals on canonical claims: each version is one claim, disputes of one are gone."""
+    """The proposals on canonical claims; a dispute whose versions were merged into one is gone."""
     disputes: list[ProposedDispute] = []
-    for question, kind, versions in run.proposals:
-        claim_ids: list[str] = []
-        for version in versions:
+    for question, kind, indices in run.proposals:
+        versions: list[list[str]] = []
+        taken: set[str] = set()
+        for version in indices:
             found = list(dict.fromkeys(claim_of[i] for i in version))
-            if len(found) > 1:
-                run.warnings.append(
-                    f'merge: a version of the dispute "{question}" covers claims '
-                    f"{', '.join(found)}, which were not merged; kept {found[0]}"
-                )
-            # One statement credited to several sources is one claim in several versions.
-            if kind == "attribution" or found[0] not in claim_ids:
-                claim_ids.append(found[0])
-        if len(claim_ids) >= 2:
-            disputes.append(ProposedDispute(question=question, kind=kind, claim_ids=claim_ids))
+            # One statement credited to several sources is one claim in several versions;
+            # otherwise a claim gives one answer, the first version naming it.
+            if kind != "attribution":
+                found = [c for c in found if c not in taken]
+                taken.update(found)
+            if found:
+                versions.append(found)
+        if len(versions) >= 2:
+            disputes.append(ProposedDispute(question=question, kind=kind, versions=versions))
         else:
             run.warnings.append(
                 f'merge: dropped the dispute "{question}": its versions were merged into one claim'
