@@ -71,18 +71,18 @@ def assemble_disputes(
     drafts = [_Draft(p.question, p.kind, [list(v) for v in p.versions]) for p in proposed or []]
     warnings = _join_contradictions(cells, drafts, verdicts)
     disputes: list[Dispute] = []
-    hedged = 0
+    two_sided = 0
     for draft in drafts:
         versions = _versions(cells, draft)
         if draft.from_check and _shares_articles(versions):
-            hedged += 1
+            two_sided += 1
             continue
         if len(versions) >= 2:
             disputes.append(Dispute(id="", question=draft.question, kind=draft.kind,
                                     versions=versions))  # fmt: skip
-    if hedged:
+    if two_sided:
         warnings.append(
-            f"{hedged} contradiction(s) the check found are in no dispute: an article carries "
+            f"{two_sided} contradiction(s) the check found are in no dispute: an article carries "
             "both sides"
         )
 
