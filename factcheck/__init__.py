@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 # Public name -> the module that defines it.
 _PUBLIC = {
-    "FileLimits": "factcheck.bulk.batch",
-    "aexport": "factcheck.bulk.batch",
+    "FileLimits": "factcheck.bulk.export",
+    "aexport": "factcheck.bulk.export",
     "Checkup": "factcheck.doctor",
     "acheckup": "factcheck.doctor",
     "checkup": "factcheck.doctor",
@@ -117,7 +117,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from factcheck.bulk.batch import FileLimits, aexport
+    from factcheck.bulk.export import FileLimits, aexport
     from factcheck.doctor import Checkup, acheckup, checkup
     from factcheck.errors import (
         AnswerError,

@@ -20,8 +20,9 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from factcheck import LLM, ModelConfig, check_cluster, load_cluster
-from factcheck.bulk.batch import aexport, import_file
 from factcheck.bulk.estimate import CHECK_TOKENS_PER_CLAIM, aestimate
+from factcheck.bulk.export import aexport
+from factcheck.bulk.results import import_file
 from factcheck.cli import app
 from factcheck.llm.prices import PriceTable
 from factcheck.llm.store import ResponseStore

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from typer.testing import CliRunner, Result
 
 from factcheck import LLM, ModelConfig, load_cluster
-from factcheck.bulk.batch import FileLimits, aexport, part_paths, split_lines
+from factcheck.bulk.export import FileLimits, aexport, part_paths, split_lines
 from factcheck.cli import app
 from factcheck.errors import ConfigError, InputError
 from factcheck.llm.config import MODES

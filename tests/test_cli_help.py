@@ -12,7 +12,7 @@ import time
 import pytest
 
 from factcheck import ConfigError, ResponseStore, StoreError, check_cluster, resolve_config
-from factcheck.bulk import batch
+from factcheck.bulk import export
 from factcheck.cli import batch as batch_command
 from factcheck.cli import main
 from factcheck.cli.common import as_flags
@@ -100,8 +100,8 @@ def test_the_help_lists_every_output_mode():
 
 
 def test_the_batch_options_default_to_the_batch_file_limits():
-    assert batch_command.MAX_REQUESTS_PER_FILE == batch.MAX_REQUESTS_PER_FILE
-    assert batch_command.MAX_BYTES_PER_FILE == batch.MAX_BYTES_PER_FILE
+    assert batch_command.MAX_REQUESTS_PER_FILE == export.MAX_REQUESTS_PER_FILE
+    assert batch_command.MAX_BYTES_PER_FILE == export.MAX_BYTES_PER_FILE
 
 
 def _python(code: str, *argv: str) -> subprocess.CompletedProcess[str]:

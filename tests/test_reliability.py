@@ -26,7 +26,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from factcheck import LLM, ModelCallError, ModelConfig, check_cluster, load_cluster
-from factcheck.bulk.batch import aexport, import_file
+from factcheck.bulk.export import aexport
+from factcheck.bulk.results import import_file
 from factcheck.cli import app
 from factcheck.errors import ConfigError
 from factcheck.llm.config import redact, resolve_config

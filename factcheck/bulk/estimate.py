@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from factcheck.bulk.batch import amissing_requests
+from factcheck.bulk.export import amissing_requests
 from factcheck.bulk.projected import (
     ASSUMPTIONS,
     CHECK_TOKENS_PER_CLAIM,

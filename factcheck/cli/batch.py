@@ -27,10 +27,10 @@ from factcheck.cli.options import (
 from factcheck.errors import InputError
 
 if TYPE_CHECKING:
-    from factcheck.bulk.batch import ExportResult
+    from factcheck.bulk.export import ExportResult
 
 # Each command imports the bulk and model layers when it runs: `--help` stays fast. So the
-# Batch API's limits, factcheck.bulk.batch.MAX_REQUESTS_PER_FILE and MAX_BYTES_PER_FILE, are
+# Batch API's limits, factcheck.bulk.export.MAX_REQUESTS_PER_FILE and MAX_BYTES_PER_FILE, are
 # written out here for the options' defaults (tests/test_cli_help.py holds the two together).
 MAX_REQUESTS_PER_FILE = 50_000
 MAX_BYTES_PER_FILE = 200_000_000
@@ -93,7 +93,7 @@ def batch_export(
     """
     import asyncio
 
-    from factcheck.bulk.batch import FileLimits, aexport
+    from factcheck.bulk.export import FileLimits, aexport
     from factcheck.evaluation.gold import load_gold
     from factcheck.stages.load import load_cluster
 
@@ -143,7 +143,7 @@ def batch_import(
     store: StoreOpt = None,
 ) -> None:
     """Load Batch API result files into the response store; failed lines are reported."""
-    from factcheck.bulk.batch import import_file
+    from factcheck.bulk.results import import_file
 
     with one_line_errors():
         target = open_store(store)
@@ -177,7 +177,8 @@ def batch_submit(
     """Upload Batch input files and start a batch for each; collect them later."""
     import asyncio
 
-    from factcheck.bulk.batch import FileLimits, asubmit_files
+    from factcheck.bulk.batch import asubmit_files
+    from factcheck.bulk.export import FileLimits
 
     gateway = Gateway()
     limits = FileLimits(max_requests=max_requests, max_bytes=max_bytes)
