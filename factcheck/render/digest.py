@@ -3,8 +3,9 @@
 Disputes first (each once, with every version), then contradicted cells no dispute covers, the
 key figures, what most outlets agree on and the claims only one outlet carries. Every claim
 appears in at most one of these sections, so nothing is read twice; the matrix still has all.
-Each renderer lays out the same ``Digest``; ``lines`` gives the plain-text form that the terminal
-and Markdown share.
+Each renderer lays out the same ``Digest``; ``sections`` gives the plain-text form that the
+terminal and Markdown share. The contradictions outside disputes are grouped in ``conflicts``;
+what one article says of a claim (``Side``) is resolved in ``sides``.
 """
 
 from __future__ import annotations
@@ -12,26 +13,18 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from factcheck.models import Article, CanonicalClaim, Dispute, Label, Verdict
-from factcheck.quotes import normalise
+from factcheck.models import Article, CanonicalClaim, Dispute, Label
+from factcheck.render.conflicts import ConflictView, conflicts_outside
 from factcheck.render.labels import version_labels
-from factcheck.render.view import (
-    ClaimRow,
-    ReportView,
-    count,
-    date_key,
-    quoted,
-    short_date,
-)
+from factcheck.render.sides import LETTERS_SHOWN, Side, letters_of, side_of
+from factcheck.render.view import ClaimRow, ReportView, count, date_key
 
 # Single-source claims listed before "and N more" (all of them with --all).
 FIRST_FEW = 5
 # Quotes shown per dispute version; the other articles of a big cluster are named, not quoted.
 QUOTES_PER_VERSION = 4
-# Letters in a one-line summary before "+N".
-LETTERS_SHOWN = 8
 
 _NUMBER_WORDS = (
     "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -47,49 +40,6 @@ _NUMBER = re.compile(
 def holds_number(text: str) -> bool:
     """Whether a claim states a figure: digits or a number word."""
     return bool(_NUMBER.search(text))
-
-
-@dataclass
-class Side:
-    """One article's word on a claim: who, when, whom it credits, and its quote."""
-
-    article: Article
-    claim_id: str
-    name: str
-    date: str
-    quote: str | None
-    from_title: bool = False
-    attributed_to: str | None = None
-    as_of: str | None = None
-    rationale: str = ""
-
-    def notes(self, *, credit: bool = True) -> list[str]:
-        """Date, whom it credits, the time it gives, and whether the quote is the headline."""
-        notes = [self.date] if self.date else []
-        if credit and self.attributed_to:
-            notes.append(f"per {self.attributed_to}")
-        if self.as_of:
-            notes.append(quoted(self.as_of))
-        if self.from_title:
-            notes.append("headline")
-        return notes
-
-    def is_claim(self, claim_text: str | None) -> bool:
-        """Whether the quote is the claim word for word (then it is not printed twice)."""
-        return bool(self.quote and claim_text) and normalise(self.quote) == normalise(claim_text)
-
-    def line(self, claim_text: str | None = None, *, credit: bool = True) -> str:
-        """'B Northfold Wire (18 Nov; per police; headline): “…”'.
-
-        With ``claim_text``, a quote that is the claim word for word is not printed again.
-        """
-        notes = self.notes(credit=credit)
-        head = self.name + (f" ({'; '.join(notes)})" if notes else "")
-        if not self.quote:
-            return f"{head}: no quote given"
-        if self.is_claim(claim_text):
-            return f"{head}, in these words"
-        return f"{head}: {quoted(self.quote)}"
 
 
 @dataclass
@@ -118,35 +68,13 @@ class DisputeView:
         if self.is_update:
             return " → ".join(f"{v.label} ({_dated_letters(view, v.sides)})" for v in self.versions)
         return " · ".join(
-            f"{v.label}: {_letters(view, [s.article for s in v.sides])}" for v in self.versions
+            f"{v.label}: {letters_of(view, [s.article for s in v.sides])}" for v in self.versions
         )
 
     def summary(self, view: ReportView) -> str:
         """'d1 · number · How many people were injured? — four: A, C, D · seven: B'."""
         d = self.dispute
         return f"{d.id} · {d.kind} · {d.question} — {self.figures(view)}"
-
-
-@dataclass
-class ConflictView:
-    """Contradicted cells no dispute covers, shown once with both sides.
-
-    ``claims`` are one claim and its contradictors, or two claims that each contradict the other
-    (one conflict seen from both sides). ``against`` holds the contradicting articles whose own
-    claim is not among ``claims``.
-    """
-
-    claims: list[tuple[CanonicalClaim, list[Side]]]
-    against: list[Side]
-    reasons: list[str] = field(default_factory=list)
-
-    def summary(self, view: ReportView) -> str:
-        """'c14 · B vs A, D'."""
-        ids = " / ".join(claim.id for claim, _ in self.claims)
-        sides = [_letters(view, [s.article for s in sides]) for _, sides in self.claims]
-        if self.against:
-            sides.append(_letters(view, [s.article for s in self.against]))
-        return f"{ids} · {' vs '.join(sides)}"
 
 
 @dataclass
@@ -168,7 +96,7 @@ class Digest:
         disputes = [d for d in disputes if len(d.versions) >= 2]
         # Disputes to act on first; updates (not contradictions) after them.
         disputes.sort(key=lambda d: d.is_update)
-        conflicts = _conflicts(view, view.report.disputes)
+        conflicts = conflicts_outside(view, view.report.disputes)
         shown = {c for d in view.report.disputes for v in d.versions for c in v.claim_ids}
         shown |= {claim.id for c in conflicts for claim, _ in c.claims}
         rest = [row for row in view.rows if row.claim.id not in shown]
@@ -225,26 +153,6 @@ class Digest:
         return " · ".join(parts)
 
 
-def side_of(view: ReportView, claim: CanonicalClaim, article: Article) -> Side:
-    """What ``article`` says of ``claim``: its own quote if it states it, else its evidence."""
-    verdict = view.verdict(claim.id, article.id)
-    quote = claim.quotes.get(article.id) if article.id in claim.sources else None
-    credit = claim.attributed_to.get(article.id) or (verdict.attributed_to if verdict else None)
-    side = Side(
-        article=article,
-        claim_id=claim.id,
-        name=view.name(article),
-        date=short_date(article.published),
-        quote=quote.text if quote else (verdict.evidence if verdict else None),
-        from_title=quote.in_title if quote else bool(verdict and verdict.from_title),
-        attributed_to=credit,
-        as_of=claim.as_of.get(article.id),
-    )
-    if verdict is not None and verdict.label is not Label.SUPPORTED and quote is None:
-        side.rationale = verdict.rationale
-    return side
-
-
 def _dispute_view(view: ReportView, dispute: Dispute) -> DisputeView:
     claims = {c.id: c for c in view.report.claims}
     versions = []
@@ -290,84 +198,9 @@ def _wording_of(
     return wordings[0]
 
 
-def _conflicts(view: ReportView, disputes: list[Dispute]) -> list[ConflictView]:
-    """Contradicted cells outside every dispute, one conflict each, never once per side."""
-    inside = set()
-    for dispute in disputes:
-        articles = {a for version in dispute.versions for a in version.articles}
-        inside |= {(c, a) for v in dispute.versions for c in v.claim_ids for a in articles}
-    against: dict[str, list[tuple[Article, Verdict]]] = {}
-    for row in view.rows:
-        for article, verdict, key in row.cells:
-            outside = (row.claim.id, article.id) not in inside
-            if key == Label.CONTRADICTED and verdict is not None and outside:
-                against.setdefault(row.claim.id, []).append((article, verdict))
-    claims = {c.id: c for c in view.report.claims}
-    # Two claims are one conflict when each article's evidence against one is its own quote of
-    # the other: "four" contradicted by B's "seven", and "seven" by A's "four".
-    parent = {claim_id: claim_id for claim_id in against}
-
-    def root(claim_id: str) -> str:
-        while parent[claim_id] != claim_id:
-            claim_id = parent[claim_id]
-        return claim_id
-
-    for x, cells in against.items():
-        for article, verdict in cells:
-            for y, other_cells in against.items():
-                if y == x or article.id not in claims[y].sources:
-                    continue
-                if not _overlaps(verdict, claims[y], article.id):
-                    continue
-                if any(other.id in claims[x].sources for other, _ in other_cells):
-                    parent[root(y)] = root(x)
-    groups: dict[str, list[str]] = {}
-    for claim_id in against:  # rows order: the most contradicted first
-        groups.setdefault(root(claim_id), []).append(claim_id)
-    return [_conflict_view(view, [claims[c] for c in ids], against) for ids in groups.values()]
-
-
-def _overlaps(verdict: Verdict, claim: CanonicalClaim, article_id: str) -> bool:
-    """Whether a verdict's evidence is (part of) the claim's quote in that article."""
-    quote = claim.quotes.get(article_id)
-    if quote is None or not verdict.evidence:
-        return False
-    span = verdict.evidence_span
-    # Spans compare only within one text: both in the body, or both in the headline.
-    if span is not None and quote.in_title == verdict.from_title:
-        return span.start < quote.span.end and quote.span.start < span.end
-    evidence, own = normalise(verdict.evidence), normalise(quote.text)
-    return bool(evidence and own) and (evidence in own or own in evidence)
-
-
-def _conflict_view(
-    view: ReportView, claims: list[CanonicalClaim], against: dict[str, list]
-) -> ConflictView:
-    rows = {row.claim.id: row for row in view.rows}
-    sides = [(c, [side_of(view, c, a) for a in rows[c.id].carriers]) for c in claims]
-    shown = {s.article.id for _, ss in sides for s in ss}
-    opposed, reasons = [], []
-    for claim in claims:
-        for article, verdict in against[claim.id]:
-            if article.id in shown:
-                if verdict.rationale:
-                    reasons.append(
-                        f"why {view.name(article)} contradicts {claim.id}: {verdict.rationale}"
-                    )
-                continue
-            opposed.append(side_of(view, claim, article))
-    return ConflictView(sides, opposed, reasons)
-
-
 def _article_index(view: ReportView, row: ClaimRow) -> int:
     carriers = row.carriers
     return view.report.articles.index(carriers[0]) if carriers else len(view.report.articles)
-
-
-def _letters(view: ReportView, articles: list[Article]) -> str:
-    letters = [view.letter(a.id) for a in articles]
-    more = len(letters) - LETTERS_SHOWN
-    return ", ".join(letters[:LETTERS_SHOWN]) + (f" +{more}" if more > 0 else "")
 
 
 def _dated_letters(view: ReportView, sides: list[Side]) -> str:

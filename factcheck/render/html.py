@@ -20,14 +20,9 @@ from jinja2 import Environment, PackageLoader
 
 from factcheck.models import Article, Label, Report, Span, Verdict, usd
 from factcheck.quotes import find_in_article, find_quote, normalise
-from factcheck.render.digest import (
-    FIRST_FEW,
-    ConflictView,
-    Digest,
-    DisputeView,
-    Side,
-    carried,
-)
+from factcheck.render.conflicts import ConflictView
+from factcheck.render.digest import FIRST_FEW, Digest, DisputeView, carried
+from factcheck.render.sides import Side
 from factcheck.render.view import (
     STATED,
     SYMBOLS,

@@ -8,15 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from factcheck.render.digest import (
-    FIRST_FEW,
-    QUOTES_PER_VERSION,
-    ConflictView,
-    Digest,
-    DisputeView,
-    Side,
-    carried,
-)
+from factcheck.render.conflicts import ConflictView
+from factcheck.render.digest import FIRST_FEW, QUOTES_PER_VERSION, Digest, DisputeView, carried
+from factcheck.render.sides import Side
 from factcheck.render.view import ClaimRow, count
 
 DISPUTES = "Disputes"
