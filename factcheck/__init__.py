@@ -46,7 +46,7 @@ _PUBLIC = {
     "ExtractedClaim": "factcheck.models",
     "Label": "factcheck.models",
     "Report": "factcheck.models",
-    "Usage": "factcheck.models",
+    "Usage": "factcheck.usage",
     "Verdict": "factcheck.models",
     "acheck_claims": "factcheck.pipeline",
     "acheck_cluster": "factcheck.pipeline",
@@ -150,7 +150,6 @@ if TYPE_CHECKING:
         ExtractedClaim,
         Label,
         Report,
-        Usage,
         Verdict,
     )
     from factcheck.pipeline import (
@@ -162,3 +161,4 @@ if TYPE_CHECKING:
     )
     from factcheck.render.html import render_html
     from factcheck.stages.load import load_cluster
+    from factcheck.usage import Usage

@@ -35,7 +35,8 @@ from factcheck.baseline.index import ClusterIndex
 from factcheck.baseline.merge import merge_claims
 from factcheck.baseline.sentences import Sentence, split_clauses, why_not_a_claim
 from factcheck.baseline.words import Phrase
-from factcheck.models import CanonicalClaim, Cluster, Report, Usage, Verdict
+from factcheck.models import CanonicalClaim, Cluster, Report, Verdict
+from factcheck.usage import Usage
 
 VERSION = "2"
 MODEL_NAME = f"lexical-baseline-v{VERSION}"

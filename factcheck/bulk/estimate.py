@@ -31,7 +31,8 @@ from factcheck.llm.budget import RequestBudget, suggested_budget
 from factcheck.llm.gateway import LLM
 from factcheck.llm.store import ResponseStore
 from factcheck.llm.tokens import CHARS_PER_TOKEN, Tokenizer
-from factcheck.models import Cluster, usd
+from factcheck.models import Cluster
+from factcheck.usage import usd
 
 ESTIMATED_TOKENS = f"tokens ≈ characters / {CHARS_PER_TOKEN}"
 STAGES = ("extract", "merge", "check")

@@ -31,7 +31,6 @@ from factcheck.llm.config import ModelConfig, RetryPolicy
 from factcheck.llm.gateway import LLM
 from factcheck.llm.modes import OUTPUT_MODES, PREFERENCE
 from factcheck.llm.server import list_models, refused_context_length, server_software
-from factcheck.models import Usage
 from factcheck.stages.budget import (
     EXTRACT_BASE,
     EXTRACT_PER_CHARACTER,
@@ -42,6 +41,7 @@ from factcheck.stages.budget import (
 from factcheck.stages.check import check_article
 from factcheck.stages.extract import extract_article
 from factcheck.stages.merge import merge_claims
+from factcheck.usage import Usage
 
 Verdict = Literal["ready", "weak", "cannot"]
 EXIT_CODES: dict[str, int] = {"ready": 0, "cannot": 1, "weak": 3}

@@ -30,8 +30,9 @@ from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
 from factcheck.evaluation.gold import GoldClaim
 from factcheck.evaluation.match import CoverageMatcher, predicted_words
-from factcheck.models import CanonicalClaim, Label, Report, Usage
+from factcheck.models import CanonicalClaim, Label, Report
 from factcheck.stages.prompts import escape_text, load_prompt, messages_for
+from factcheck.usage import Usage
 
 if TYPE_CHECKING:
     from factcheck.llm.gateway import LLM  # the model stack: imported only where it is used

@@ -13,7 +13,8 @@ from factcheck.evaluation.align import Alignment
 from factcheck.evaluation.disputes import CellRef, DisputeScores
 from factcheck.evaluation.intervals import ClaimCells, Intervals
 from factcheck.evaluation.scoring import CellScores
-from factcheck.models import Label, Usage
+from factcheck.models import Label
+from factcheck.usage import Usage
 
 
 class ClaimRef(BaseModel):

@@ -47,7 +47,7 @@ from factcheck.llm.transport import (
     StoreMiss,
     StoreTransport,
 )
-from factcheck.models import Usage
+from factcheck.usage import Usage
 
 T = TypeVar("T", bound=BaseModel)
 

@@ -47,7 +47,7 @@ from factcheck.llm.failures import (
     usage_tokens,
 )
 from factcheck.llm.store import ASK_LIMIT, ResponseStore, StoredAnswer, endpoint_of, request_key
-from factcheck.models import Usage
+from factcheck.usage import Usage
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader
 
-from factcheck.models import Article, Label, Report, Span, Verdict, usd
+from factcheck.models import Article, Label, Report, Span, Verdict
 from factcheck.quotes import find_in_article, find_quote, normalise
 from factcheck.render.conflicts import ConflictView
 from factcheck.render.digest import FIRST_FEW, Digest, DisputeView, carried
@@ -32,6 +32,7 @@ from factcheck.render.view import (
     quoted,
     usage_line,
 )
+from factcheck.usage import usd
 
 TEMPLATE = "report.html.j2"
 

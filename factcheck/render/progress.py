@@ -19,7 +19,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from factcheck.models import Usage
+from factcheck.usage import Usage
 
 
 class RichProgress:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, ValidationInfo, model_validator
 from factcheck.errors import AnswerError, ContextLengthExceeded
 from factcheck.llm.answers import optional_text, salvage_items, salvage_strings
 from factcheck.llm.gateway import LLM
-from factcheck.models import Article, CanonicalClaim, Label, Span, Usage, Verdict
+from factcheck.models import Article, CanonicalClaim, Label, Span, Verdict
 from factcheck.stages.budget import check_budget
 from factcheck.stages.chunks import check_plan, gather_parts, refusal
 from factcheck.stages.prompts import (
@@ -28,6 +28,7 @@ from factcheck.stages.prompts import (
     find_answer_quote,
     messages_for,
 )
+from factcheck.usage import Usage
 
 
 class FoundVerdict(BaseModel):

@@ -16,11 +16,12 @@ from pydantic import BaseModel, Field, ValidationInfo, model_validator
 from factcheck.errors import AnswerError, ContextLengthExceeded
 from factcheck.llm.answers import optional_text, salvage_items
 from factcheck.llm.gateway import LLM
-from factcheck.models import Article, ClaimText, ExtractedClaim, ExtractionStatus, Usage
+from factcheck.models import Article, ClaimText, ExtractedClaim, ExtractionStatus
 from factcheck.quotes import normalise
 from factcheck.stages.budget import extract_budget
 from factcheck.stages.chunks import extract_parts, gather_parts, refusal
 from factcheck.stages.prompts import Part, article_context, find_answer_quote, messages_for
+from factcheck.usage import Usage
 
 
 class ClaimItem(BaseModel):
