@@ -119,7 +119,8 @@ try:
 except SystemExit:
     pass
 MODEL_STACK = ("openai", "instructor", "tiktoken", "factcheck.llm.tokens",
-               "factcheck.llm.failures", "factcheck.llm.transport", "factcheck.llm.store")
+               "factcheck.llm.failures", "factcheck.llm.transport", "factcheck.llm.retrying",
+               "factcheck.llm.store")
 print(sorted(m for m in MODEL_STACK if m in sys.modules), file=sys.stderr)
 """
 
